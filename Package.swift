@@ -51,6 +51,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Benchmarks (release builds; not part of `swift test`)
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),

@@ -14,3 +14,21 @@ import Testing
         #expect(Matrix(stacking: [], columns: 4).rows == 0)
     }
 }
+
+@Suite struct BLASTests {
+    @Test func productMatchesNaiveLoopWithTransposes() {
+        let a = Matrix(rows: 3, columns: 5, values: (0..<15).map { Float($0) * 0.5 - 3 })
+        let b = Matrix(rows: 4, columns: 5, values: (0..<20).map { Float(($0 * 7) % 11) - 5 })
+        let c = a.multiplied(by: b, transposeOther: true)
+        #expect(c.rows == 3 && c.columns == 4)
+        for i in 0..<3 {
+            for j in 0..<4 {
+                var sum: Float = 0
+                for t in 0..<5 { sum += a[i, t] * b[j, t] }
+                #expect(abs(c[i, j] - sum) < 1e-4)
+            }
+        }
+        let ct = b.multiplied(by: a, transposeSelf: false, transposeOther: true)
+        for i in 0..<3 { for j in 0..<4 { #expect(abs(ct[j, i] - c[i, j]) < 1e-4) } }
+    }
+}
