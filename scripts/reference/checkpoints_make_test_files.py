@@ -33,7 +33,8 @@ open_clip, transformers), so the Swift readers are checked against the real form
                                   shape digests, the tiny models' configs, the files' metadata
 
 Run from the package root:  python3 scripts/reference/checkpoints_make_test_files.py
-Files are deterministic except torch.save's random `.data/serialization_id` record.
+torch.save archives come out byte for byte the same on a rerun; the legacy and TorchScript files do not
+(they embed object ids and a random serialization id), so a rerun changes them without changing their tensors.
 """
 import collections
 import hashlib
@@ -262,6 +263,12 @@ def named_references(reference):
         reference["named_state_dicts"][base] = shape_digest({k: list(v.shape) for k, v in model.state_dict().items()})
 
 
+def huggingface_references(reference):
+    # transformers' CLIPConfig defaults (a ViT-B/32 with QuickGELU), as the full dict save_pretrained writes.
+    defaults = transformers.CLIPConfig().to_dict()
+    reference["huggingface_default_config"] = json.loads(json.dumps(defaults, default=str))
+
+
 def fixture_references(reference):
     for name in ("rn_openclip", "vit_openclip"):
         with open(os.path.join(SHARED, "fixtures", "clip", name, "config.json")) as f:
@@ -291,6 +298,7 @@ def main():
     tensor_files(reference)
     named_references(reference)
     fixture_references(reference)
+    huggingface_references(reference)
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump(reference, f, indent=1, sort_keys=True)
         f.write("\n")
