@@ -19,8 +19,12 @@ enum CheckpointFiles {
     /// The path of a shared CLIP fixture, e.g. `shared("vit_hf/model.safetensors")`.
     static func shared(_ name: String) -> String { Fixtures.shared("fixtures/clip/" + name).path }
 
-    /// reference.json, written by the reference script from open_clip / torch.
+    /// reference.json, written by the reference script from open_clip / torch (parsed once).
     static func reference() throws -> JSONValue {
+        try parsedReference.get()
+    }
+
+    private static let parsedReference: Result<JSONValue, CLIPError> = Result { () throws(CLIPError) in
         try JSONValue.read(path: path("reference.json"), what: "reference.json")
     }
 }

@@ -299,6 +299,10 @@ def main():
     named_references(reference)
     fixture_references(reference)
     huggingface_references(reference)
+    for name in sorted(os.listdir(OUT)):
+        if name.endswith(".safetensors"):
+            with open(os.path.join(OUT, name), "rb") as f:
+                reference["files"].setdefault(name, {})["sha256"] = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump(reference, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -19,12 +19,15 @@ enum ElementConversion {
         return floats(raw, dtype: dtype, count: count) { $0 }
     }
 
-    /// The elements at `elementIndices` (in elements, not bytes) of `raw`, converted to float32; nil when not floating point.
-    static func floats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, elementIndices: [Int]) -> [Float]? {
+    /// The elements of the strided view (`offset`, `shape`, `strides`, in elements) of `raw`, in
+    /// row-major order, converted to float32; nil when `dtype` is not floating point.
+    static func floats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, view: StridedView) -> [Float]? {
         guard dtype.isFloatingPoint else { return nil }
-        return floats(raw, dtype: dtype, count: elementIndices.count) { elementIndices[$0] }
+        var indices = view.makeIterator()
+        return floats(raw, dtype: dtype, count: view.count) { _ in indices.next() ?? 0 }
     }
 
+    /// Converts `count` elements, the i-th at element index `index(i)`; `index` is called once per i, in order.
     private static func floats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, count: Int,
                                index: (Int) -> Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -49,16 +52,77 @@ enum ElementConversion {
         }
     }
 
-    /// The elements at `elementIndices` of an integer or boolean tensor as Int; nil when `dtype` is floating point.
-    static func integers(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, elementIndices: [Int]) -> [Int]? {
+    /// The elements of the strided view of an integer or boolean tensor as Int; nil when `dtype` is floating point.
+    static func integers(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, view: StridedView) -> [Int]? {
         let width = dtype.byteWidth
         switch dtype {
-        case .int64: return elementIndices.map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int64.self)) }
-        case .int32: return elementIndices.map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int32.self)) }
-        case .int16: return elementIndices.map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int16.self)) }
-        case .int8: return elementIndices.map { Int(raw.load(fromByteOffset: $0, as: Int8.self)) }
-        case .uint8, .bool: return elementIndices.map { Int(raw[$0]) }
+        case .int64: return view.map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int64.self)) }
+        case .int32: return view.map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int32.self)) }
+        case .int16: return view.map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int16.self)) }
+        case .int8: return view.map { Int(raw.load(fromByteOffset: $0, as: Int8.self)) }
+        case .uint8, .bool: return view.map { Int(raw[$0]) }
         case .float32, .float16, .bfloat16, .float64: return nil
         }
+    }
+}
+
+/// The storage element indices of a strided view, in row-major order (produced one at a time, never stored).
+///
+/// The caller has checked the view against its storage (every index lies inside it) and that the
+/// element count does not overflow.
+struct StridedView: Sequence {
+    var offset: Int
+    var shape: [Int]
+    var strides: [Int]
+
+    /// A contiguous row-major view of `count` elements from index 0.
+    init(contiguous count: Int) {
+        self.init(offset: 0, shape: [count], strides: [1])
+    }
+
+    init(offset: Int, shape: [Int], strides: [Int]) {
+        self.offset = offset
+        self.shape = shape
+        self.strides = strides
+    }
+
+    /// Number of elements.
+    var count: Int { TensorShape.elementCount(shape) ?? 0 }
+
+    /// The offset of the first element when the view is row-major contiguous, else nil.
+    var contiguousStart: Int? {
+        var expected = 1
+        for (size, stride) in zip(shape, strides).reversed() {
+            if size != 1 && stride != expected { return nil }
+            expected *= size
+        }
+        return offset
+    }
+
+    struct Iterator: IteratorProtocol {
+        let view: StridedView
+        var remaining: Int
+        var position: [Int]
+        var current: Int
+
+        mutating func next() -> Int? {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            let result = current
+            var axis = view.shape.count - 1
+            while axis >= 0 {
+                position[axis] += 1
+                current += view.strides[axis]
+                if position[axis] < view.shape[axis] { break }
+                current -= view.strides[axis] * view.shape[axis]
+                position[axis] = 0
+                axis -= 1
+            }
+            return result
+        }
+    }
+
+    func makeIterator() -> Iterator {
+        Iterator(view: self, remaining: count, position: [Int](repeating: 0, count: shape.count), current: offset)
     }
 }

@@ -269,9 +269,11 @@ public struct LayoutAdapter: WeightSource {
             guard let info = base.info(key), info.shape.count == 2 else { return nil }
             return TensorInfo(name: name, dtype: info.dtype, shape: [info.shape[1], info.shape[0]])
         case .concatenateRows(let keys)?:
-            guard let first = base.info(keys[0]) else { return nil }
+            guard let first = base.info(keys[0]), !first.shape.isEmpty else { return nil }
             var shape = first.shape
-            shape[0] *= keys.count
+            let (rows, overflow) = shape[0].multipliedReportingOverflow(by: keys.count)
+            guard !overflow else { return nil }
+            shape[0] = rows
             return TensorInfo(name: name, dtype: first.dtype, shape: shape)
         case nil:
             return nil

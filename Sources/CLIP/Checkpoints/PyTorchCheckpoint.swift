@@ -109,14 +109,14 @@ public struct PyTorchCheckpoint: WeightSource {
 
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
         let (tensor, storage, range, dtype) = try readable(name)
+        let view = StridedView(offset: tensor.offset, shape: tensor.shape, strides: tensor.strides)
         let result = file.withBytes(in: range) { raw -> [Float]? in
-            if let contiguous = Self.contiguousStart(tensor) {
-                let count = TensorShape.elementCount(tensor.shape) ?? 0
+            if let contiguous = view.contiguousStart {
                 let start = contiguous * dtype.byteWidth
-                return ElementConversion.floats(UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * dtype.byteWidth)]),
-                                                dtype: dtype, count: count)
+                return ElementConversion.floats(UnsafeRawBufferPointer(rebasing: raw[start..<(start + view.count * dtype.byteWidth)]),
+                                                dtype: dtype, count: view.count)
             }
-            return ElementConversion.floats(raw, dtype: dtype, elementIndices: Self.elementIndices(tensor))
+            return ElementConversion.floats(raw, dtype: dtype, view: view)
         }
         guard let result else {
             throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(dtype.rawValue) (\(storage.typeName)), not floating point",
@@ -131,7 +131,8 @@ public struct PyTorchCheckpoint: WeightSource {
     public func integers(_ name: String) throws(CLIPError) -> [Int] {
         let (tensor, storage, range, dtype) = try readable(name)
         let result = file.withBytes(in: range) { raw in
-            ElementConversion.integers(raw, dtype: dtype, elementIndices: Self.elementIndices(tensor))
+            ElementConversion.integers(raw, dtype: dtype, view: StridedView(offset: tensor.offset, shape: tensor.shape,
+                                                                            strides: tensor.strides))
         }
         guard let result else {
             throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(dtype.rawValue) (\(storage.typeName)), not integer",
@@ -155,38 +156,6 @@ public struct PyTorchCheckpoint: WeightSource {
             throw CLIPError(.invalidInput, "tensor '\(name)' has no readable storage", path: file.path, location: name)
         }
         return (tensor, storage, range, dtype)
-    }
-
-    /// The offset of the first element when the view is row-major contiguous, else nil.
-    private static func contiguousStart(_ tensor: TorchTensor) -> Int? {
-        var expected = 1
-        for (size, stride) in zip(tensor.shape, tensor.strides).reversed() {
-            if size != 1 && stride != expected { return nil }
-            expected *= size
-        }
-        return tensor.offset
-    }
-
-    /// The storage element index of every element of the view, in row-major order.
-    private static func elementIndices(_ tensor: TorchTensor) -> [Int] {
-        let count = TensorShape.elementCount(tensor.shape) ?? 0
-        guard count > 0 else { return [] }
-        var indices = [Int](repeating: 0, count: count)
-        var position = [Int](repeating: 0, count: tensor.shape.count)
-        var current = tensor.offset
-        for i in 0..<count {
-            indices[i] = current
-            var axis = tensor.shape.count - 1
-            while axis >= 0 {
-                position[axis] += 1
-                current += tensor.strides[axis]
-                if position[axis] < tensor.shape[axis] { break }
-                current -= tensor.strides[axis] * tensor.shape[axis]
-                position[axis] = 0
-                axis -= 1
-            }
-        }
-        return indices
     }
 }
 

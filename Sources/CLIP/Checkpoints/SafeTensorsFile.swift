@@ -191,9 +191,8 @@ public struct SafeTensorsFile: WeightSource {
     /// - Throws: `CLIPError` naming the file and key when it is missing or floating point.
     public func integers(_ name: String) throws(CLIPError) -> [Int] {
         let entry = try entry(name)
-        let indices = Array(0..<entry.info.elementCount)
         let result = file.withBytes(in: absoluteRange(entry)) { raw in
-            ElementConversion.integers(raw, dtype: entry.info.dtype, elementIndices: indices)
+            ElementConversion.integers(raw, dtype: entry.info.dtype, view: StridedView(contiguous: entry.info.elementCount))
         }
         guard let result else {
             throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(entry.info.dtype.rawValue), not integer",

@@ -24,8 +24,9 @@ extension CLIPConfig {
             guard let info = weights.info(name) else {
                 throw CLIPError(.invalidInput, "cannot infer the architecture: no tensor '\(name)'", path: path, location: name)
             }
-            guard info.shape.count == rank, info.shape.allSatisfy({ $0 > 0 }) else {
-                throw CLIPError(.invalidInput, "cannot infer the architecture: tensor '\(name)' has shape \(info.shape), expected \(rank) positive dimensions",
+            guard info.shape.count == rank, info.shape.allSatisfy({ $0 > 0 && $0 <= Self.maximumInferredDimension }) else {
+                throw CLIPError(.invalidInput,
+                                "cannot infer the architecture: tensor '\(name)' has shape \(info.shape), expected \(rank) dimensions in 1...\(Self.maximumInferredDimension)",
                                 path: path, location: name)
             }
             return info.shape
@@ -93,6 +94,9 @@ extension CLIPConfig {
         try config.validate(path: path)
         return config
     }
+
+    /// Largest tensor dimension inference accepts (the vocabulary rows are the largest in released models).
+    static let maximumInferredDimension = 1 << 24
 
     /// The number of blocks `prefix<N>.` present; they must be numbered 0, 1, ..., N−1.
     private static func blockCount(_ names: [String], prefix: String, path: String?) throws(CLIPError) -> Int {

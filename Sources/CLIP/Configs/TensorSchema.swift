@@ -181,8 +181,9 @@ public enum WeightValidation {
     /// file is a different architecture, e.g. layer scale, biases or another pooling).
     ///
     /// - Throws: `CLIPError.invalidInput` naming the file and listing the first problems, each with
-    ///   the key and both shapes.
+    ///   the key and both shapes; or the configuration's own problem (`CLIPConfig.validate`).
     public static func check(_ weights: some WeightSource, against config: CLIPConfig) throws(CLIPError) {
+        try config.validate(path: weights.sourcePath)
         var problems: [String] = []
         var expectedNames = Set<String>()
         for tensor in config.expectedTensors() {
