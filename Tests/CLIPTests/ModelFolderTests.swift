@@ -72,6 +72,19 @@ import AugLabTestSupport
                                                      interpolation: .bilinear, resizeMode: .longest, fillColor: 1))
     }
 
+    @Test func aRepositoryWithBothOpenCLIPAndHuggingFaceFilesIsReadAsOpenCLIP() throws {
+        // laion/* repositories ship open_clip_config.json next to transformers' config.json and model.safetensors.
+        let directory = try TemporaryDirectory(prefix: "auglab-dual")
+        defer { directory.remove() }
+        let modelConfig = try String(contentsOfFile: CheckpointFiles.shared("vit_openclip/config.json"), encoding: .utf8)
+        try write("{\"model_cfg\": \(modelConfig), \"preprocess_cfg\": {\"interpolation\": \"bicubic\"}}", as: "open_clip_config.json", in: directory)
+        try link(CheckpointFiles.shared("vit_hf/config.json"), as: "config.json", in: directory)
+        try link(CheckpointFiles.shared("vit_hf/model.safetensors"), as: "model.safetensors", in: directory)
+        let model = try ModelLoader.load(directory.url.path, options: ModelLoadOptions(computeSHA256: false))
+        #expect(model.layout == .openCLIPHub && model.keyLayout == .huggingFace)
+        #expect(model.config == (try fixtureConfig("vit_openclip")))
+    }
+
     @Test func anOpenCLIPHubFolderWithATorchFile() throws {
         let directory = try TemporaryDirectory(prefix: "auglab-hub")
         defer { directory.remove() }
