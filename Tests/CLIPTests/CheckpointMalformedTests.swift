@@ -167,6 +167,34 @@ import AugLabTestSupport
         try expectError(torchArchive(pickle: p.bytes), "os.system", "not executed", "not a dict of tensors")
     }
 
+    @Test func rebuildFromTypeIsFollowedOneLevelOnly() throws {
+        // torch._tensor._rebuild_from_type_v2(_rebuild_tensor_v2, torch.Tensor, (...), {}) is how tensors with
+        // Python attributes are saved; wrapping it in itself would recurse once per level, so that is refused.
+        func wrapped(_ p: inout PickleWriter, levels: Int) {
+            for _ in 0..<levels {
+                p.global("torch._tensor", "_rebuild_from_type_v2"); p.mark()
+                p.global("torch._tensor", "_rebuild_from_type_v2"); p.global("torch", "Tensor"); p.mark()
+            }
+            p.global("torch._tensor", "_rebuild_from_type_v2"); p.mark()
+            p.global("torch._utils", "_rebuild_tensor_v2"); p.global("torch", "Tensor")
+            p.mark()
+            p.mark(); p.string("storage"); p.global("torch", "FloatStorage"); p.string("0"); p.string("cpu"); p.int32(4); p.tuple()
+            p.persistentID(); p.int32(0); p.mark(); p.int32(4); p.tuple(); p.mark(); p.int32(1); p.tuple(); p.newFalse()
+            p.global("collections", "OrderedDict"); p.emptyTuple(); p.reduce()
+            p.tuple()
+            p.emptyDict(); p.tuple(); p.reduce()
+            for _ in 0..<levels { p.tuple(); p.emptyDict(); p.tuple(); p.reduce() }
+        }
+        var p = PickleWriter()
+        p.emptyDict(); p.mark()
+        p.string("plain"); wrapped(&p, levels: 0)
+        p.string("nested"); wrapped(&p, levels: 3)
+        p.setItems(); p.stop()
+        let checkpoint = try open(torchArchive(pickle: p.bytes, storages: ["0": float32Bytes([1, 2, 3, 4])])).get()
+        #expect(try checkpoint.floats("plain") == [1, 2, 3, 4])
+        #expect(checkpoint.skippedEntries["nested"]?.contains("torch._tensor._rebuild_from_type_v2") == true)
+    }
+
     // MARK: Storages and views
 
     @Test func aViewPastItsStorageIsRefusedWhenRead() throws {

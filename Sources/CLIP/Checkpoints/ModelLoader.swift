@@ -53,6 +53,7 @@ public struct ModelLoadOptions: Sendable {
     /// Hash the weight file (seconds for large models); default true.
     public var computeSHA256: Bool
 
+    /// Options with the defaults: config from the folder or inferred, QuickGELU assumed for inferred configs, SHA-256 computed.
     public init(config: CLIPConfig? = nil, quickGELU: Bool? = nil, computeSHA256: Bool = true) {
         self.config = config
         self.quickGELU = quickGELU

@@ -14,9 +14,13 @@ public struct ModelSummary: Sendable, Codable, Equatable {
 
     /// The path inspected.
     public var path: String
+    /// The folder layout, or `checkpoint-file`.
     public var layout: ModelLayout
+    /// How the weight file names its tensors.
     public var keyLayout: KeyLayout
+    /// The weight file read.
     public var weightsPath: String
+    /// Its container format.
     public var weightsFormat: CheckpointFormat
     /// SHA-256 of the weight file, when it was computed.
     public var sha256: String?
@@ -24,11 +28,13 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     public var configSource: String
     /// The open_clip name of the matching named configuration (e.g. `ViT-B-32-quickgelu`), or nil.
     public var namedConfig: String?
-    /// One line per tower.
+    /// The image tower in one line (architecture, depth, width, heads, patch or blocks).
     public var imageTower: String
+    /// The text tower in one line (depth, width, heads, context, vocabulary).
     public var textTower: String
     /// `QuickGELU` or `GELU`.
     public var activation: String
+    /// Trainable parameters per tower and in total.
     public var parameters: ParameterCounts
     /// Tensor count per stored dtype (`F32`, `F16`, ...), over the tensors the model reads.
     public var dtypes: [String: Int]
@@ -40,7 +46,9 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     public var logitScaleExp: Float
     /// Side of the square model input in pixels.
     public var inputSize: Int
+    /// How images are prepared (mean, std, interpolation, resize mode).
     public var preprocess: PreprocessConfig
+    /// Assumptions made and entries ignored while loading.
     public var notes: [String]
 
     /// Summarises `model`, reading only `logit_scale` from the weights.

@@ -189,7 +189,7 @@ protocol PickleHooks {
 /// so memory stays proportional to the input.
 struct PickleMachine {
     /// Most heap objects, stack entries or memo entries accepted (checkpoints use a few per tensor).
-    static let maximumObjects = 1 << 22
+    static let maximumObjects = 1 << 21
 
     private let data: UnsafeRawBufferPointer
     private let path: String

@@ -17,7 +17,7 @@ import Foundation
 /// unsupported opcodes, compressed or encrypted entries, and archives whose offsets do not fit the file.
 public struct PyTorchCheckpoint: WeightSource {
     /// Largest `data.pkl` accepted (bytes); real checkpoints need well under 10 MB.
-    public static let maximumPickleBytes = 256 << 20
+    public static let maximumPickleBytes = 64 << 20
 
     /// The file as mapped.
     public let file: MappedFile
@@ -75,19 +75,18 @@ public struct PyTorchCheckpoint: WeightSource {
         let torchScript = archive.entry("\(prefix)/constants.pkl") != nil
             || archive.entries.contains { $0.name.hasPrefix("\(prefix)/code/") }
         var hooks = TorchPickleHooks(archive: archive, prefix: prefix)
-        var machine: PickleMachine! = nil
-        let root = try archive.withData(of: pickleEntry) { raw throws(CLIPError) in
-            machine = PickleMachine(data: raw, path: file.path, location: "\(prefix)/data.pkl")
-            return try machine.run(hooks: &hooks)
+        let (root, heap, inert) = try archive.withData(of: pickleEntry) { raw throws(CLIPError) in
+            var machine = PickleMachine(data: raw, path: file.path, location: "\(prefix)/data.pkl")
+            let root = try machine.run(hooks: &hooks)
+            return (root, machine.heap, machine.inertCallables)
         }
-        let heap = machine.heap
         let found = try StateDictFinder(heap: heap, path: file.path).find(root: root, torchScript: torchScript)
         archivePrefix = prefix
         isTorchScript = torchScript
         stateDictLocation = found.location
         metadata = found.metadata
         skippedEntries = found.skipped
-        inertCallables = machine.inertCallables.sorted()
+        inertCallables = inert.sorted()
         tensors = found.tensors.mapValues { heap.tensors[$0] }
         storages = heap.storages
     }

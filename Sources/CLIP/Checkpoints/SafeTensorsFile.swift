@@ -5,13 +5,14 @@ import Foundation
 /// Format: an 8-byte little-endian header length `N`, `N` bytes of JSON mapping each tensor name to
 /// `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets relative to the data that follows the
 /// header), then the data. Checked on open, as the reference implementation does: the header length
-/// fits the file and a 100 MB cap, the JSON is an object, `__metadata__` maps strings to strings,
+/// fits the file and a 16 MB cap (the reference allows 100 MB; CLIP headers are ~100 KB, and the cap
+/// bounds the memory a hostile header can make the JSON parser use), the JSON is an object, `__metadata__` maps strings to strings,
 /// every dtype is known, every shape is a list of non-negative integers whose element count times
 /// the element width equals the tensor's byte range (with overflow checks), and the byte ranges tile
 /// the data exactly: no gaps, no overlaps, nothing after the last tensor.
 public struct SafeTensorsFile: WeightSource {
     /// Largest header accepted (bytes); real CLIP headers are well under 1 MB.
-    public static let maximumHeaderBytes = 100 << 20
+    public static let maximumHeaderBytes = 16 << 20
 
     /// The file as mapped.
     public let file: MappedFile

@@ -22,6 +22,11 @@ struct TorchPickleHooks: PickleHooks {
         self.prefix = prefix
     }
 
+    static let plainRebuildFunctions: Set<String> = [
+        "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
+        "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+    ]
+
     static let storageTypes: [String: TensorDType] = [
         "FloatStorage": .float32, "HalfStorage": .float16, "BFloat16Storage": .bfloat16, "DoubleStorage": .float64,
         "LongStorage": .int64, "IntStorage": .int32, "ShortStorage": .int16, "CharStorage": .int8,
@@ -44,7 +49,9 @@ struct TorchPickleHooks: PickleHooks {
             }
             return data
         case "torch._tensor._rebuild_from_type_v2":
+            // (function, type, arguments, state): only the plain rebuild functions, never itself (no recursion).
             guard arguments.count >= 3, case .global(let function) = arguments[0], case .global(let type) = arguments[1],
+                  Self.plainRebuildFunctions.contains(function.description),
                   ["torch.Tensor", "torch._tensor.Tensor", "torch.nn.parameter.Parameter"].contains(type.description),
                   let inner = heap.tupleItems(arguments[2]) else { return nil }
             return try call(function, arguments: inner, heap: &heap)

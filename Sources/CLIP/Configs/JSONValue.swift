@@ -46,7 +46,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     /// Reads and parses the JSON file at `path`.
     ///
     /// - Throws: `CLIPError.io` if the file cannot be read, `.invalidInput` if it is not JSON or larger than `maximumBytes`.
-    public static func read(path: String, what: String, maximumBytes: Int = 64 << 20) throws(CLIPError) -> JSONValue {
+    public static func read(path: String, what: String, maximumBytes: Int = 8 << 20) throws(CLIPError) -> JSONValue {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if let size = attributes?[.size] as? NSNumber, size.intValue > maximumBytes {
             throw CLIPError(.invalidInput, "\(what) is \(size.intValue) bytes, more than the \(maximumBytes)-byte limit", path: path)
