@@ -167,4 +167,21 @@ import AugLabTestSupport
         #expect(object["b"]?.intValue == nil)
         #expect { try json("{") } throws: { errorMentions($0, "test.json", "not valid JSON") }
     }
+
+    @Test func jsonStringsAndNumbersFollowTheRFC() throws {
+        #expect(try json(#""a\"b\\c\/d\n\t\u00e9\ud83e\udd50""#) == .string("a\"b\\c/d\n\té🥐"))
+        #expect(try json(" [ -0, 1e3, 2.5E-1, 9223372036854775807, 9223372036854775808 ] ") ==
+                .array([.int(0), .double(1000), .double(0.25), .int(Int.max), .double(9223372036854775808)]))
+        #expect(try json(#""\ud800x""#) == .string("\u{FFFD}x"))  // a lone surrogate becomes U+FFFD
+        let broken: [(String, String)] = [
+            ("", "unexpected end"), ("01", "leading zero"), ("1.", "digit expected after '.'"), ("-", "digit expected"),
+            ("[1,]", "unexpected character"), ("{\"a\" 1}", "':' expected"), ("{1: 2}", "object key expected"),
+            ("\"a\u{01}b\"", "control character"), ("\"\\x\"", "bad escape"), ("\"\\u12G4\"", "bad \\u escape"),
+            ("tru", "unexpected end"), ("nul!", "unexpected character"), ("{} {}", "after the value"), ("\"abc", "unterminated"),
+            (String(repeating: "[", count: 200) + String(repeating: "]", count: 200), "nested more than 128 deep"),
+        ]
+        for (text, reason) in broken {
+            #expect { try json(text) } throws: { errorMentions($0, "test.json", reason, "at byte") }
+        }
+    }
 }

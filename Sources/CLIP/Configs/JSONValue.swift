@@ -3,8 +3,8 @@ import Foundation
 /// A parsed JSON document, kept as plain data so that untrusted configs and headers can be checked
 /// field by field with precise error messages (rather than one opaque decoding failure).
 ///
-/// Integers are kept apart from other numbers: `3` decodes as `.int(3)`, `3.5` as `.double(3.5)`.
-public enum JSONValue: Sendable, Equatable, Decodable {
+/// Integers are kept apart from other numbers: `3` parses as `.int(3)`, `3.5` and `1e3` as `.double`.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -13,33 +13,20 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// Parses `data` as one JSON document.
+    /// Parses `data` as one JSON document (RFC 8259; nesting at most `JSONParser.maximumDepth` deep).
     ///
-    /// - Throws: `CLIPError.invalidInput` naming `path` and `what` (e.g. "safetensors header") when it is not valid JSON.
+    /// - Throws: `CLIPError.invalidInput` naming `path`, `what` (e.g. "safetensors header") and the
+    ///   byte offset when it is not valid JSON.
     public static func parse(_ data: Data, path: String?, what: String) throws(CLIPError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw CLIPError(.invalidInput, "\(what) is not valid JSON", path: path, location: what)
+        let result = data.withUnsafeBytes { raw -> Result<JSONValue, JSONParser.Failure> in
+            var parser = JSONParser(raw)
+            do throws(JSONParser.Failure) { return .success(try parser.document()) } catch { return .failure(error) }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let failure):
+            throw CLIPError(.invalidInput, "\(what) is not valid JSON: \(failure.reason) at byte \(failure.offset)",
+                            path: path, location: what)
         }
     }
 
@@ -99,5 +86,190 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         case .array(let v): return "[\(v.prefix(6).map(\.brief).joined(separator: ", "))\(v.count > 6 ? ", …" : "")]"
         case .object(let v): return "{\(v.keys.sorted().prefix(6).joined(separator: ", "))\(v.count > 6 ? ", …" : "")}"
         }
+    }
+}
+
+/// A strict recursive-descent JSON parser over bytes, with a nesting limit.
+struct JSONParser {
+    /// Deepest nesting of arrays and objects accepted (configs and headers need 4).
+    static let maximumDepth = 128
+
+    struct Failure: Error {
+        var reason: String
+        var offset: Int
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    private func fail(_ reason: String) -> Failure { Failure(reason: reason, offset: position) }
+
+    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { position += 1 }
+    }
+
+    /// One value and nothing but whitespace after it.
+    mutating func document() throws(Failure) -> JSONValue {
+        let value = try self.value(depth: 0)
+        skipWhitespace()
+        guard position == bytes.count else { throw fail("unexpected content after the value") }
+        return value
+    }
+
+    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+        skipWhitespace()
+        guard let byte = current else { throw fail("unexpected end") }
+        switch byte {
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func literal(_ word: String) throws(Failure) {
+        let expected = Array(word.utf8)
+        guard bytes.count - position >= expected.count else { throw fail("unexpected end") }
+        for (i, byte) in expected.enumerated() where bytes[position + i] != byte { throw fail("unexpected character") }
+        position += expected.count
+    }
+
+    private mutating func object(depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw fail("nested more than \(Self.maximumDepth) deep") }
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if current == UInt8(ascii: "}") { position += 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw fail("object key expected") }
+            let key = try string()
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw fail("':' expected") }
+            position += 1
+            members[key] = try value(depth: depth)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return .object(members)
+            default: throw fail("',' or '}' expected")
+            }
+        }
+    }
+
+    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw fail("nested more than \(Self.maximumDepth) deep") }
+        position += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") { position += 1; return .array(items) }
+        while true {
+            items.append(try value(depth: depth))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return .array(items)
+            default: throw fail("',' or ']' expected")
+            }
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard bytes.count - position >= 4 else { throw fail("unexpected end in \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail("bad \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func string() throws(Failure) -> String {
+        position += 1  // opening quote
+        var utf8: [UInt8] = []
+        while true {
+            guard let byte = current else { throw fail("unterminated string") }
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard let escape = current else { throw fail("unterminated string") }
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800...0xDBFF).contains(scalar), bytes.count - position >= 6,
+                       bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+                        let saved = position
+                        position += 2
+                        let low = try hex4()
+                        if (0xDC00...0xDFFF).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            position = saved
+                        }
+                    }
+                    utf8.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8))
+                default:
+                    throw fail("bad escape")
+                }
+            case 0x00..<0x20:
+                throw fail("control character in string")
+            default:
+                utf8.append(byte)
+            }
+        }
+    }
+
+    private mutating func number() throws(Failure) -> JSONValue {
+        let start = position
+        var isInteger = true
+        if current == UInt8(ascii: "-") { position += 1 }
+        func digits() -> Int {
+            let first = position
+            while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
+            return position - first
+        }
+        let integerDigits = digits()
+        guard integerDigits > 0 else { throw fail("digit expected") }
+        if integerDigits > 1, bytes[position - integerDigits] == UInt8(ascii: "0") { throw fail("leading zero") }
+        if current == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            guard digits() > 0 else { throw fail("digit expected after '.'") }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            isInteger = false
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { throw fail("digit expected in exponent") }
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        if isInteger, let value = Int(text) { return .int(value) }
+        guard let value = Double(text) else { throw fail("bad number") }
+        return .double(value)
     }
 }
