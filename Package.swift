@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
-        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport"]),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"]),

@@ -47,7 +47,9 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     /// Calls `body` with the bytes in `range`, which the caller has checked lies inside the file.
-    public func withBytes<R>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    ///
+    /// A range outside the file is a programming error (the readers validate every offset first) and traps.
+    public func withBytes<R, E: Error>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "MappedFile: range outside the file")
         guard let base else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))

@@ -4,12 +4,15 @@ import Foundation
 ///
 /// Format: an 8-byte little-endian header length `N`, `N` bytes of JSON mapping each tensor name to
 /// `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets relative to the data that follows the
-/// header), then the data. Checked on open: the header length fits the file and a 100 MB cap, the
-/// JSON parses, every dtype is known, every shape is non-negative, and every tensor's byte range lies
-/// inside the data and matches its shape × element width exactly (with overflow checks).
+/// header), then the data. Checked on open, as the reference implementation does: the header length
+/// fits the file and a 16 MB cap (the reference allows 100 MB; CLIP headers are ~100 KB, and the cap
+/// bounds the memory a hostile header can make the JSON parser use), the JSON is an object, `__metadata__` maps strings to strings,
+/// every dtype is known, every shape is a list of non-negative integers whose element count times
+/// the element width equals the tensor's byte range (with overflow checks), and the byte ranges tile
+/// the data exactly: no gaps, no overlaps, nothing after the last tensor.
 public struct SafeTensorsFile: WeightSource {
     /// Largest header accepted (bytes); real CLIP headers are well under 1 MB.
-    public static let maximumHeaderBytes = 100 << 20
+    public static let maximumHeaderBytes = 16 << 20
 
     /// The file as mapped.
     public let file: MappedFile
@@ -31,6 +34,8 @@ public struct SafeTensorsFile: WeightSource {
     }
 
     /// Validates an already mapped file.
+    ///
+    /// - Throws: `CLIPError.invalidInput` naming the file, the tensor and the field at fault.
     public init(file: MappedFile) throws(CLIPError) {
         self.file = file
         let path = file.path
@@ -55,37 +60,46 @@ public struct SafeTensorsFile: WeightSource {
         let headerEnd = 8 + Int(headerLength)
         dataStart = headerEnd
         let dataCount = file.count - headerEnd
-        let json: Any
-        do {
-            json = try file.withBytes(in: 8..<headerEnd) { raw in
-                try JSONSerialization.jsonObject(with: Data(raw), options: [])
-            }
-        } catch {
-            throw CLIPError(.invalidInput, "safetensors header is not valid JSON", path: path, location: "header")
+        let json = try file.withBytes(in: 8..<headerEnd) { raw throws(CLIPError) in
+            try JSONValue.parse(Data(raw), path: path, what: "safetensors header")
         }
-        guard let object = json as? [String: Any] else {
-            throw CLIPError(.invalidInput, "safetensors header is not a JSON object", path: path, location: "header")
+        guard case .object(let object) = json else {
+            throw CLIPError(.invalidInput, "safetensors header is not a JSON object but \(json.brief)", path: path, location: "header")
         }
         var metadata: [String: String] = [:]
         var entries: [String: Entry] = [:]
         for (name, value) in object {
             if name == "__metadata__" {
-                if let dict = value as? [String: Any] {
-                    for (k, v) in dict { metadata[k] = v as? String ?? "\(v)" }
-                }
+                metadata = try Self.parseMetadata(value, path: path)
                 continue
             }
             entries[name] = try Self.parseEntry(name: name, value: value, dataCount: dataCount, path: path)
         }
+        try Self.checkTiling(entries, dataCount: dataCount, path: path)
         self.metadata = metadata
         self.entries = entries
     }
 
-    private static func parseEntry(name: String, value: Any, dataCount: Int, path: String) throws(CLIPError) -> Entry {
-        guard let dict = value as? [String: Any] else {
-            throw CLIPError(.invalidInput, "header entry for '\(name)' is not an object", path: path, location: name)
+    private static func parseMetadata(_ value: JSONValue, path: String) throws(CLIPError) -> [String: String] {
+        guard case .object(let dict) = value else {
+            throw CLIPError(.invalidInput, "safetensors __metadata__ is not an object of strings", path: path, location: "__metadata__")
         }
-        guard let dtypeName = dict["dtype"] as? String else {
+        var metadata: [String: String] = [:]
+        for (key, item) in dict {
+            guard let text = item.stringValue else {
+                throw CLIPError(.invalidInput, "safetensors __metadata__ value for '\(key)' is \(item.brief), not a string",
+                                path: path, location: "__metadata__.\(key)")
+            }
+            metadata[key] = text
+        }
+        return metadata
+    }
+
+    private static func parseEntry(name: String, value: JSONValue, dataCount: Int, path: String) throws(CLIPError) -> Entry {
+        guard case .object(let dict) = value else {
+            throw CLIPError(.invalidInput, "header entry for tensor '\(name)' is \(value.brief), not an object", path: path, location: name)
+        }
+        guard let dtypeName = dict["dtype"]?.stringValue else {
             throw CLIPError(.invalidInput, "tensor '\(name)' has no dtype", path: path, location: "\(name).dtype")
         }
         guard let dtype = TensorDType(rawValue: dtypeName) else {
@@ -93,28 +107,29 @@ public struct SafeTensorsFile: WeightSource {
             throw CLIPError(.invalidInput, "tensor '\(name)' has unknown dtype '\(dtypeName)' (known: \(allowed))",
                             path: path, location: "\(name).dtype")
         }
-        guard let shapeValues = dict["shape"] as? [Any],
-              let shape = Self.integers(shapeValues), shape.allSatisfy({ $0 >= 0 }) else {
-            throw CLIPError(.invalidInput, "tensor '\(name)' has an invalid shape", path: path, location: "\(name).shape")
+        guard let shapeValues = dict["shape"]?.arrayValue else {
+            throw CLIPError(.invalidInput, "tensor '\(name)' has no shape list", path: path, location: "\(name).shape")
         }
-        guard let offsetValues = dict["data_offsets"] as? [Any], offsetValues.count == 2,
-              let offsets = Self.integers(offsetValues) else {
-            throw CLIPError(.invalidInput, "tensor '\(name)' has invalid data_offsets", path: path,
+        var shape: [Int] = []
+        for dim in shapeValues {
+            guard case .int(let size) = dim, size >= 0 else {
+                throw CLIPError(.invalidInput, "tensor '\(name)' has an invalid shape \(JSONValue.array(shapeValues).brief)",
+                                path: path, location: "\(name).shape")
+            }
+            shape.append(size)
+        }
+        guard let offsetValues = dict["data_offsets"]?.arrayValue, offsetValues.count == 2,
+              case .int(let begin) = offsetValues[0], case .int(let end) = offsetValues[1] else {
+            throw CLIPError(.invalidInput, "tensor '\(name)' has invalid data_offsets (need [begin, end] integers)", path: path,
                             location: "\(name).data_offsets")
         }
-        let (begin, end) = (offsets[0], offsets[1])
         guard begin >= 0, begin <= end, end <= dataCount else {
             throw CLIPError(.invalidInput,
                             "tensor '\(name)' data_offsets [\(begin), \(end)] lie outside the \(dataCount) data bytes; the file may be truncated",
                             path: path, location: "\(name).data_offsets")
         }
-        var elements = 1
-        for dim in shape {
-            let (product, overflow) = elements.multipliedReportingOverflow(by: dim)
-            guard !overflow else {
-                throw CLIPError(.invalidInput, "tensor '\(name)' shape \(shape) is too large", path: path, location: "\(name).shape")
-            }
-            elements = product
+        guard let elements = TensorShape.elementCount(shape) else {
+            throw CLIPError(.invalidInput, "tensor '\(name)' shape \(shape) is too large", path: path, location: "\(name).shape")
         }
         let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.byteWidth)
         guard !overflow, bytes == end - begin else {
@@ -125,74 +140,76 @@ public struct SafeTensorsFile: WeightSource {
         return Entry(info: TensorInfo(name: name, dtype: dtype, shape: shape), byteRange: begin..<end)
     }
 
-    private static func integers(_ values: [Any]) -> [Int]? {
-        var result: [Int] = []
-        for value in values {
-            guard let number = value as? NSNumber else { return nil }
-            let double = number.doubleValue
-            guard double == double.rounded(), abs(double) < 9.0e15 else { return nil }
-            result.append(number.intValue)
+    /// The tensors' byte ranges must cover the data exactly once, as the safetensors specification requires.
+    private static func checkTiling(_ entries: [String: Entry], dataCount: Int, path: String) throws(CLIPError) {
+        let sorted = entries.values.sorted {
+            ($0.byteRange.lowerBound, $0.byteRange.upperBound, $0.info.name) < ($1.byteRange.lowerBound, $1.byteRange.upperBound, $1.info.name)
         }
-        return result
+        var expected = 0
+        var previous: String?
+        for entry in sorted {
+            let range = entry.byteRange
+            if range.lowerBound < expected {
+                throw CLIPError(.invalidInput,
+                                "tensor '\(entry.info.name)' data [\(range.lowerBound), \(range.upperBound)) overlaps tensor '\(previous ?? "?")'",
+                                path: path, location: "\(entry.info.name).data_offsets")
+            }
+            if range.lowerBound > expected {
+                throw CLIPError(.invalidInput,
+                                "\(range.lowerBound - expected) data bytes at [\(expected), \(range.lowerBound)) belong to no tensor (before '\(entry.info.name)')",
+                                path: path, location: "\(entry.info.name).data_offsets")
+            }
+            expected = range.upperBound
+            previous = entry.info.name
+        }
+        if expected != dataCount {
+            throw CLIPError(.invalidInput,
+                            "\(dataCount - expected) data bytes after the last tensor belong to no tensor",
+                            path: path, location: "offset \(expected)")
+        }
     }
 
     public var names: [String] { entries.keys.sorted() }
 
     public func info(_ name: String) -> TensorInfo? { entries[name]?.info }
 
+    public var sourcePath: String? { file.path }
+
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
         let entry = try entry(name)
-        let count = entry.info.elementCount
-        let range = (dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)
-        switch entry.info.dtype {
-        case .float32:
-            return file.withBytes(in: range) { raw in
-                [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    if count > 0 { memcpy(buffer.baseAddress!, raw.baseAddress!, count * 4) }
-                    initialized = count
-                }
-            }
-        case .float16:
-            return file.withBytes(in: range) { raw in
-                (0..<count).map { Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
-            }
-        case .bfloat16:
-            return file.withBytes(in: range) { raw in
-                (0..<count).map { Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) << 16) }
-            }
-        case .float64:
-            return file.withBytes(in: range) { raw in
-                (0..<count).map { Float(raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self)) }
-            }
-        default:
+        let result = file.withBytes(in: absoluteRange(entry)) { raw in
+            ElementConversion.floats(raw, dtype: entry.info.dtype, count: entry.info.elementCount)
+        }
+        guard let result else {
             throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(entry.info.dtype.rawValue), not floating point",
                             path: file.path, location: name)
         }
+        return result
     }
 
     /// The values of an integer tensor (I64, I32, I16, I8, U8, BOOL) as `Int`, e.g. token ids.
+    ///
+    /// - Throws: `CLIPError` naming the file and key when it is missing or floating point.
     public func integers(_ name: String) throws(CLIPError) -> [Int] {
         let entry = try entry(name)
-        let count = entry.info.elementCount
-        let range = (dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)
-        let width = entry.info.dtype.byteWidth
-        switch entry.info.dtype {
-        case .int64: return file.withBytes(in: range) { raw in (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int64.self)) } }
-        case .int32: return file.withBytes(in: range) { raw in (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int32.self)) } }
-        case .int16: return file.withBytes(in: range) { raw in (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: width * $0, as: Int16.self)) } }
-        case .int8: return file.withBytes(in: range) { raw in (0..<count).map { Int(raw.load(fromByteOffset: $0, as: Int8.self)) } }
-        case .uint8, .bool: return file.withBytes(in: range) { raw in (0..<count).map { Int(raw[$0]) } }
-        default:
+        let result = file.withBytes(in: absoluteRange(entry)) { raw in
+            ElementConversion.integers(raw, dtype: entry.info.dtype, view: StridedView(contiguous: entry.info.elementCount))
+        }
+        guard let result else {
             throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(entry.info.dtype.rawValue), not integer",
                             path: file.path, location: name)
         }
+        return result
     }
 
     /// The raw stored bytes of `name` (for uint8 images and other non-float data).
     public func bytes(_ name: String) throws(CLIPError) -> [UInt8] {
         let entry = try entry(name)
-        let range = (dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)
-        return file.withBytes(in: range) { Array($0) }
+        return file.withBytes(in: absoluteRange(entry)) { Array($0) }
+    }
+
+    private func absoluteRange(_ entry: Entry) -> Range<Int> {
+        (dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)
     }
 
     private func entry(_ name: String) throws(CLIPError) -> Entry {
@@ -200,5 +217,20 @@ public struct SafeTensorsFile: WeightSource {
             throw CLIPError(.invalidInput, "checkpoint has no tensor '\(name)'", path: file.path, location: name)
         }
         return entry
+    }
+}
+
+/// Shape arithmetic with overflow checks, shared by the checkpoint readers.
+enum TensorShape {
+    /// The number of elements of `shape` (1 for a scalar), or nil if a dimension is negative or the product overflows.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for dim in shape {
+            guard dim >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 }

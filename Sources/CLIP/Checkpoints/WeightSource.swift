@@ -51,9 +51,10 @@ public struct TensorInfo: Sendable, Equatable {
 
 /// A read-only set of named tensors from a checkpoint, in the open_clip key layout.
 ///
-/// Implementations: safetensors files, PyTorch checkpoints, and adapters that rename another
-/// layout (Hugging Face `CLIPModel`, a `module.` prefix) into open_clip names. Model code only ever
-/// sees this protocol. Implementations validate sizes and offsets before reading anything.
+/// Implementations: safetensors files, PyTorchCheckpoint, and adapters that rename another
+/// layout (Hugging Face `CLIPModel`, CLOOB, a `module.` prefix) into open_clip names
+/// (`LayoutAdapter`). Model code only ever sees this protocol. Implementations validate sizes and
+/// offsets before reading anything.
 public protocol WeightSource: Sendable {
     /// Every tensor name available, sorted.
     var names: [String] { get }
@@ -63,20 +64,27 @@ public protocol WeightSource: Sendable {
     ///
     /// - Throws: `CLIPError` naming the key when it is missing or not floating point.
     func floats(_ name: String) throws(CLIPError) -> [Float]
+    /// The file the tensors come from, for error messages (nil for in-memory sources).
+    var sourcePath: String? { get }
 }
 
 extension WeightSource {
+    /// The file the tensors come from; nil unless the source says otherwise.
+    public var sourcePath: String? { nil }
+
     /// The values of `name`, checked against `shape`.
     ///
-    /// - Throws: `CLIPError` naming the key and both shapes when they differ, or when the key is missing.
+    /// - Throws: `CLIPError` naming the file, the key and both shapes when they differ, or when the
+    ///   key is missing.
     public func floats(_ name: String, shape expected: [Int]) throws(CLIPError) -> [Float] {
         guard let info = info(name) else {
-            throw CLIPError(.invalidInput, "checkpoint has no tensor '\(name)'", location: name)
+            throw CLIPError(.invalidInput, "checkpoint has no tensor '\(name)' (the model expects shape \(expected))",
+                            path: sourcePath, location: name)
         }
         guard info.shape == expected else {
             throw CLIPError(.invalidInput,
                             "tensor '\(name)' has shape \(info.shape), the model expects \(expected)",
-                            location: name)
+                            path: sourcePath, location: name)
         }
         return try floats(name)
     }
