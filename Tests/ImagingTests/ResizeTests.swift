@@ -100,3 +100,36 @@ import AugLabTestSupport
         }
     }
 }
+
+/// `resized(..., croppedTo:)` against cropping the full resize (itself checked against Pillow).
+@Suite struct ResizeWindowTests {
+    @Test(arguments: ResampleFilter.allCases)
+    func windowEqualsCropOfTheFullResize(_ filter: ResampleFilter) throws {
+        let sources = ResizeTests.references.sources.values.sorted { $0.pixels.count > $1.pixels.count }
+        let source = try #require(sources.first)
+        // Fixed pseudo-random sizes and windows (a small LCG keeps the test deterministic).
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(ResampleFilter.allCases.firstIndex(of: filter) ?? 0)
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for round in 0..<12 {
+            let width = 1 + next(source.width * 2), height = 1 + next(source.height * 2)
+            let box: ResizeBox? = round % 3 == 2
+                ? ResizeBox(left: 0.5, top: 1.25, right: Float(source.width) - 0.75, bottom: Float(source.height) - 2)
+                : nil
+            let full = try source.resized(width: width, height: height, filter: filter, box: box)
+            let crop = PixelRect(x: next(width), y: next(height), width: 1, height: 1)
+            let window = PixelRect(x: crop.x, y: crop.y, width: 1 + next(width - crop.x), height: 1 + next(height - crop.y))
+            let part = try source.resized(width: width, height: height, filter: filter, box: box, croppedTo: window)
+            #expect(part == full.cropped(window), "\(width)×\(height) window \(window) box \(String(describing: box))")
+        }
+    }
+
+    @Test func rejectsWindowsOutsideTheOutput() {
+        let image = RGBImage(width: 4, height: 3, filledWith: (1, 2, 3))
+        #expect(throws: ImagingError.self) { try image.resized(width: 5, height: 5, croppedTo: PixelRect(x: 1, y: 0, width: 5, height: 5)) }
+        #expect(throws: ImagingError.self) { try image.resized(width: 5, height: 5, croppedTo: PixelRect(x: 0, y: 0, width: 0, height: 5)) }
+        #expect(throws: ImagingError.self) { try image.resized(width: 5, height: 5, croppedTo: PixelRect(x: -1, y: 0, width: 2, height: 2)) }
+    }
+}
