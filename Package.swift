@@ -54,6 +54,8 @@ let package = Package(
 
         // MARK: Benchmarks (release builds; not part of `swift test`)
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "PreprocessBenchmark", dependencies: ["CLIP", "Imaging", "BenchmarkSupport"],
+                          path: "Benchmarks/PreprocessBenchmark"),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"], exclude: ["References"]),

@@ -34,8 +34,13 @@ public struct BPEVocabulary: Sendable {
         try bundledResult.get()
     }
 
+    /// Location of the bundled merges file (`bpe_simple_vocab_16e6.txt.gz`), if the resource is installed.
+    public static var bundledFileURL: URL? {
+        Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz")
+    }
+
     private static let bundledResult: Result<BPEVocabulary, CLIPError> = {
-        guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz") else {
+        guard let url = bundledFileURL else {
             return .failure(CLIPError(.io, "the bundled BPE vocabulary bpe_simple_vocab_16e6.txt.gz is missing from the CLIP resources"))
         }
         return Result { () throws(CLIPError) -> BPEVocabulary in try BPEVocabulary(contentsOf: url.path) }

@@ -216,29 +216,32 @@ extension RGBImage {
         let rows = rows ?? 0..<height
         let outWidth = coefficients.count
         let taps = coefficients.taps
+        let rowLength = width * 3
         var out = [UInt8](repeating: 0, count: outWidth * rows.count * 3)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 coefficients.weights.withUnsafeBufferPointer { weights in
                     coefficients.starts.withUnsafeBufferPointer { starts in
                         coefficients.counts.withUnsafeBufferPointer { counts in
+                            guard let source = src.baseAddress, let target = dst.baseAddress,
+                                  let kernel = weights.baseAddress else { return }
                             for (row, sourceRow) in rows.enumerated() {
-                                let inRow = sourceRow * self.width * 3
-                                let outRow = row * outWidth * 3
+                                let line = source + sourceRow &* rowLength
+                                let outLine = target + row &* outWidth &* 3
                                 for x in 0..<outWidth {
                                     var r: Int32 = 1 << 21, g: Int32 = 1 << 21, b: Int32 = 1 << 21
-                                    var p = inRow + Int(starts[x]) * 3
-                                    let k = x * taps
+                                    var p = line + Int(starts[x]) &* 3
+                                    let k = kernel + x &* taps
                                     for t in 0..<Int(counts[x]) {
-                                        let w = weights[k + t]
-                                        r = r &+ Int32(src[p]) &* w
-                                        g = g &+ Int32(src[p + 1]) &* w
-                                        b = b &+ Int32(src[p + 2]) &* w
+                                        let w = k[t]
+                                        r = r &+ Int32(p[0]) &* w
+                                        g = g &+ Int32(p[1]) &* w
+                                        b = b &+ Int32(p[2]) &* w
                                         p += 3
                                     }
-                                    dst[outRow + x * 3] = Self.clip8(r)
-                                    dst[outRow + x * 3 + 1] = Self.clip8(g)
-                                    dst[outRow + x * 3 + 2] = Self.clip8(b)
+                                    outLine[x &* 3] = Self.clip8(r)
+                                    outLine[x &* 3 &+ 1] = Self.clip8(g)
+                                    outLine[x &* 3 &+ 2] = Self.clip8(b)
                                 }
                             }
                         }
@@ -260,18 +263,20 @@ extension RGBImage {
         var accumulator = [Int32](repeating: 0, count: rowLength)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                accumulator.withUnsafeMutableBufferPointer { acc in
+                accumulator.withUnsafeMutableBufferPointer { accumulatorBuffer in
                     coefficients.weights.withUnsafeBufferPointer { weights in
+                        guard let source = src.baseAddress, let target = dst.baseAddress,
+                              let acc = accumulatorBuffer.baseAddress else { return }
                         for y in 0..<outHeight {
                             for i in 0..<rowLength { acc[i] = 1 << 21 }
                             let start = Int(coefficients.starts[y])
                             for t in 0..<Int(coefficients.counts[y]) {
-                                let w = weights[y * taps + t]
-                                let inRow = (start + t) * stride + firstSample
-                                for i in 0..<rowLength { acc[i] = acc[i] &+ Int32(src[inRow + i]) &* w }
+                                let w = weights[y &* taps &+ t]
+                                let line = source + ((start &+ t) &* stride &+ firstSample)
+                                for i in 0..<rowLength { acc[i] = acc[i] &+ Int32(line[i]) &* w }
                             }
-                            let outRow = y * rowLength
-                            for i in 0..<rowLength { dst[outRow + i] = Self.clip8(acc[i]) }
+                            let outLine = target + y &* rowLength
+                            for i in 0..<rowLength { outLine[i] = Self.clip8(acc[i]) }
                         }
                     }
                 }
