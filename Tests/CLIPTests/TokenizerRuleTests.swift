@@ -67,3 +67,32 @@ import AugLabTestSupport
         for (index, ids) in results { #expect(ids == expected[index]) }
     }
 }
+
+/// Inputs built to be slow: they must finish promptly (open_clip's own BPE is quadratic in a word's length).
+@Suite struct TokenizerLongInputTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aLongUnbrokenWordIsEncodedAndDecodesBack() throws {
+        let tokenizer = try CLIPTokenizer()
+        var state: UInt64 = 12345
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let word = String((0..<300_000).map { _ -> Character in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return letters[Int((state >> 33) % 26)]
+        })
+        let ids = tokenizer.encode(word)
+        #expect(ids.count > 1000 && ids.count < word.count)
+        #expect(tokenizer.decode(ids) == word + " ")
+        #expect(tokenizer.tokenize(word).count == CLIPTokenizer.defaultContextLength)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func deeplyNestedEscapesFinish() throws {
+        let tokenizer = try CLIPTokenizer()
+        let text = "&" + String(repeating: "amp;", count: 50_000) + "lt;"
+        let row = tokenizer.tokenize(text)
+        #expect(row.first == tokenizer.startOfTextID && row.last == tokenizer.endOfTextID)
+        // ftfy unescapes one level per round; AugLab stops after TextFixer.maximumRounds (then html.unescape twice).
+        let cleaned = CLIPTextCleaner.clean(text)
+        #expect(cleaned.hasPrefix("&amp;") && cleaned.count < text.count)
+    }
+}

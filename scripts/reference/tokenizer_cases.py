@@ -16,6 +16,7 @@ Usage: [AUGLAB_SHARED=/path/to/shared] python3 scripts/reference/tokenizer_cases
 import functools
 import json
 import os
+import random
 import sys
 
 import ftfy
@@ -29,6 +30,9 @@ FIXTURE = os.path.join(SHARED, "fixtures", "clip", "tokenizer_cases.json")
 
 LONG = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
         "sixteen seventeen eighteen nineteen twenty ") * 4
+
+_rng = random.Random(31337)
+LONG_WORD = "".join(_rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3000))
 
 # (name, text, kind): kind "handled" must not depend on ftfy.fix_encoding; "mojibake" must.
 CASES = [
@@ -62,6 +66,8 @@ CASES = [
     ("letters newer than Python's Unicode 14", "\ua7cb\ua7dc \U00010d50x \u1c89", "handled"),
     ("only control characters", "\x00\x01\x02", "handled"),
     ("truncated", LONG, "handled"),
+    ("long word", LONG_WORD, "handled"),
+    ("repeated letters", "a" * 1001 + " " + "ab" * 700 + " " + "\u00e9" * 301, "handled"),
     ("mojibake", "caf\u00c3\u00a9 na\u00c3\u00afve \u00e2\u0080\u0099", "mojibake"),
 ]
 
@@ -125,8 +131,15 @@ def main():
         "fixture_cases_needing_ftfy_fix_encoding": fixture_exceptions,
     }
     with open(OUT, "w", encoding="utf-8") as f:
-        json.dump(out, f, ensure_ascii=True, indent=1)
-        f.write("\n")
+        # One case per line: compact, and a changed case shows as one changed line.
+        f.write("{\n")
+        for i, (key, value) in enumerate(out.items()):
+            if isinstance(value, list):
+                f.write(' "%s": [\n  %s\n ]' % (key, ",\n  ".join(json.dumps(v, separators=(",", ":")) for v in value)))
+            else:
+                f.write(' "%s": %s' % (key, json.dumps(value, separators=(",", ":"))))
+            f.write(",\n" if i < len(out) - 1 else "\n")
+        f.write("}\n")
     print("wrote %s: %d cases, %d fixture cases need fix_encoding" % (os.path.relpath(OUT, ROOT), len(cases), len(fixture_exceptions)))
 
 

@@ -153,46 +153,112 @@ public struct BPEVocabulary: Sendable {
     }
 
     /// Byte-level BPE of one word (its UTF-8 bytes): the ids of its pieces, the last ending the word.
+    ///
+    /// open_clip's loop: while some adjacent pair is a merge, take the lowest-ranked one and merge
+    /// all its occurrences left to right (non-overlapping), then look again. Done here with a
+    /// linked list and a heap of (rank, position) so a word of n bytes costs O(n log n), not
+    /// O(n²): a long unbroken string cannot stall the tokenizer. The occurrences of one rank are
+    /// taken from the heap together and merged in position order before any pair they create is
+    /// considered, which is exactly open_clip's order.
     func encodeWord(_ bytes: [UInt8]) -> [Int32] {
-        guard !bytes.isEmpty else { return [] }
-        var word = bytes.map { byteIDs[Int($0)] }
-        word[word.count - 1] += 256
-        var merged: [Int32] = []
-        merged.reserveCapacity(word.count)
-        while word.count > 1 {
-            var bestRank = UInt64.max
-            var bestPair: UInt64 = 0
-            var bestID: Int32 = 0
-            for i in 0..<(word.count - 1) {
-                let pair = UInt64(UInt32(word[i])) << 32 | UInt64(UInt32(word[i + 1]))
-                if let entry = merges[pair], entry >> 32 < bestRank {
-                    bestRank = entry >> 32
-                    bestPair = pair
-                    bestID = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF)
-                }
-            }
-            guard bestRank != .max else { break }
-            let first = Int32(truncatingIfNeeded: bestPair >> 32)
-            let second = Int32(truncatingIfNeeded: bestPair & 0xFFFF_FFFF)
-            merged.removeAll(keepingCapacity: true)
-            var i = 0
-            while i < word.count {
-                if i + 1 < word.count && word[i] == first && word[i + 1] == second {
-                    merged.append(bestID)
-                    i += 2
-                } else {
-                    merged.append(word[i])
-                    i += 1
-                }
-            }
-            swap(&word, &merged)
+        let n = bytes.count
+        guard n > 0 else { return [] }
+        var ids = bytes.map { byteIDs[Int($0)] }
+        ids[n - 1] += 256
+        guard n > 1 else { return ids }
+        // Linked list over positions; `next == n` ends it. A merge keeps the left position.
+        var next = Array(1...n)
+        var previous = Array(-1..<(n - 1))
+        var alive = [Bool](repeating: true, count: n)
+        var heap = PairHeap()
+        for i in 0..<(n - 1) {
+            if let entry = merge(ids[i], ids[i + 1]) { heap.push(rank: entry.rank, position: i) }
         }
-        return word
+        var batch: [Int] = []
+        var merged: [Int] = []
+        while let top = heap.pop() {
+            let rank = top.rank
+            batch.removeAll(keepingCapacity: true)
+            batch.append(top.position)
+            while let peek = heap.peekRank(), peek == rank, let entry = heap.pop() { batch.append(entry.position) }
+            merged.removeAll(keepingCapacity: true)
+            for position in batch {
+                guard alive[position], next[position] < n,
+                      let entry = merge(ids[position], ids[next[position]]), entry.rank == rank else { continue }
+                let right = next[position]
+                ids[position] = entry.id
+                alive[right] = false
+                next[position] = next[right]
+                if next[right] < n { previous[next[right]] = position }
+                merged.append(position)
+            }
+            for position in merged where alive[position] {
+                if previous[position] >= 0, let entry = merge(ids[previous[position]], ids[position]) {
+                    heap.push(rank: entry.rank, position: previous[position])
+                }
+                if next[position] < n, let entry = merge(ids[position], ids[next[position]]) {
+                    heap.push(rank: entry.rank, position: position)
+                }
+            }
+        }
+        var pieces: [Int32] = []
+        var position = 0
+        while position < n {
+            pieces.append(ids[position])
+            position = next[position]
+        }
+        return pieces
+    }
+
+    /// The merge of an adjacent pair of ids, if the vocabulary has one: its rank and the merged id.
+    @inline(__always)
+    private func merge(_ left: Int32, _ right: Int32) -> (rank: UInt32, id: Int32)? {
+        guard let entry = merges[UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))] else { return nil }
+        return (UInt32(truncatingIfNeeded: entry >> 32), Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF))
     }
 
     /// The UTF-8 bytes a token stands for (`</w>` included as the four characters it is).
     func bytes(ofToken id: Int) -> [UInt8] {
         guard tokens.indices.contains(id) else { return [] }
         return tokens[id].unicodeScalars.map { byteOfCharacter[$0.value] ?? 0x3F }
+    }
+}
+
+/// A binary min-heap of (merge rank, word position), ordered by rank, then position.
+private struct PairHeap {
+    private var keys: [UInt64] = []
+
+    mutating func push(rank: UInt32, position: Int) {
+        keys.append(UInt64(rank) << 32 | UInt64(UInt32(truncatingIfNeeded: position)))
+        var child = keys.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard keys[child] < keys[parent] else { break }
+            keys.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    func peekRank() -> UInt32? {
+        keys.first.map { UInt32(truncatingIfNeeded: $0 >> 32) }
+    }
+
+    mutating func pop() -> (rank: UInt32, position: Int)? {
+        guard let top = keys.first else { return nil }
+        let last = keys.removeLast()
+        if !keys.isEmpty {
+            keys[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < keys.count && keys[left] < keys[smallest] { smallest = left }
+                if right < keys.count && keys[right] < keys[smallest] { smallest = right }
+                guard smallest != parent else { break }
+                keys.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return (UInt32(truncatingIfNeeded: top >> 32), Int(top & 0xFFFF_FFFF))
     }
 }
