@@ -25,6 +25,7 @@ public struct PreprocessRecord: Sendable, Equatable, Codable {
     /// Whether the source was resampled (false when it already had the resized size).
     public var resampled: Bool { resizedWidth != sourceWidth || resizedHeight != sourceHeight }
 
+    /// A record with the given sizes (pixels), window and configuration.
     public init(sourceWidth: Int, sourceHeight: Int, resizedWidth: Int, resizedHeight: Int, window: PixelRect,
                 config: PreprocessConfig) {
         self.sourceWidth = sourceWidth

@@ -18,7 +18,12 @@ public struct PreprocessConfig: Sendable, Equatable, Codable {
     /// open_clip accepts `bicubic` and `bilinear` (and `random`, which means bicubic at
     /// inference); `nearest` is an AugLab extension (Pillow's NEAREST).
     public enum Interpolation: String, Sendable, Codable, CaseIterable {
-        case bicubic, bilinear, nearest
+        /// Pillow's BICUBIC (Keys cubic, a = −0.5): CLIP's filter.
+        case bicubic
+        /// Pillow's BILINEAR (triangle).
+        case bilinear
+        /// Pillow's NEAREST.
+        case nearest
 
         /// Decodes a name; open_clip's `random` is read as `bicubic`, what it uses at inference.
         public init(from decoder: any Decoder) throws {
@@ -57,6 +62,7 @@ public struct PreprocessConfig: Sendable, Equatable, Codable {
     /// OpenAI CLIP's normalisation constants.
     public static let openAIStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
+    /// A configuration; the defaults are OpenAI CLIP's (bicubic, shortest side, black fill).
     public init(imageSize: Int, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd,
                 interpolation: Interpolation = .bicubic, resizeMode: ResizeMode = .shortest, fillColor: Float = 0) {
         self.imageSize = imageSize

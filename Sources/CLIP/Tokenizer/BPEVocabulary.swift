@@ -10,6 +10,8 @@ import Foundation
 public struct BPEVocabulary: Sendable {
     /// Merges open_clip reads from the file: `49152 − 256 − 2` (lines 1…48894 after the header).
     public static let standardMergeCount = 49152 - 256 - 2
+    /// Largest merges file read (bytes, compressed or not); OpenAI's is 1.3 MB gzipped, 3.2 MB plain.
+    public static let maximumFileBytes = 64 << 20
 
     /// Number of token ids (49408 for the standard vocabulary).
     public var count: Int { tokens.count }
@@ -52,6 +54,11 @@ public struct BPEVocabulary: Sendable {
     /// - Throws: `CLIPError` naming `path` if it cannot be read, is corrupt, has fewer merges than
     ///   asked for, or has a line that is not two symbols.
     public init(contentsOf path: String, mergeCount: Int = standardMergeCount) throws(CLIPError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= Self.maximumFileBytes else {
+            throw CLIPError(.invalidInput, "BPE vocabulary file is \(size) bytes, more than the \(Self.maximumFileBytes)-byte limit",
+                            path: path)
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

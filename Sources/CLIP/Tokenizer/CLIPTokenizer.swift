@@ -115,9 +115,10 @@ public struct CLIPTokenizer: Sendable {
     private func encodeWord(_ bytes: [UInt8]) -> [Int32] {
         if bytes == WordCache.startOfText { return [Int32(startOfTextID)] }
         if bytes == WordCache.endOfText { return [Int32(endOfTextID)] }
-        if let cached = cache.lookup(bytes) { return cached }
+        let cacheable = bytes.count <= WordCache.maximumWordBytes
+        if cacheable, let cached = cache.lookup(bytes) { return cached }
         let ids = vocabulary.encodeWord(bytes)
-        cache.store(bytes, ids)
+        if cacheable { cache.store(bytes, ids) }
         return ids
     }
 }
@@ -150,6 +151,8 @@ private final class WordCache: Sendable {
     static let endOfText = Array("<end_of_text>".utf8)
     /// Most words kept (a CLIP caption has ~10–70 words; a sweep's captions repeat).
     static let capacity = 100_000
+    /// Longest word cached (bytes), so the cache stays small whatever the captions hold.
+    static let maximumWordBytes = 64
 
     private let words = Mutex<[[UInt8]: [Int32]]>([:])
 

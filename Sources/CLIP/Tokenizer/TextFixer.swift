@@ -22,7 +22,9 @@ import Foundation
 /// the encoding history of a string. Text that ftfy would repair this way tokenizes as it is
 /// written, so its ids differ from open_clip's. `fix_surrogates` has no counterpart: a Swift
 /// string cannot hold unpaired surrogates. Nested escapes deeper than `maximumRounds` stop
-/// unescaping there (ftfy would keep going; each round is a pass over the line).
+/// unescaping there (ftfy would keep going; each round is a pass over the line). NFC uses the
+/// platform's Unicode data, newer than Python 3.11's 14.0: text with characters assigned after
+/// Unicode 14 could normalise differently.
 enum TextFixer {
     /// ftfy's `max_decode_length`: longer lines are fixed in pieces of this many characters.
     static let maximumSegmentLength = 1_000_000

@@ -10,6 +10,7 @@ public struct ResizeBox: Sendable, Equatable, Hashable {
     /// Bottom edge in source pixels (exclusive).
     public var bottom: Float
 
+    /// A region with the given edges (source pixels; `right` and `bottom` exclusive).
     public init(left: Float, top: Float, right: Float, bottom: Float) {
         self.left = left
         self.top = top
@@ -29,6 +30,7 @@ public struct PixelRect: Sendable, Equatable, Hashable, Codable {
     /// Height in pixels.
     public var height: Int
 
+    /// The rectangle with top-left pixel (x, y) and the given size in pixels.
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
