@@ -10,9 +10,10 @@ import AugLabTestSupport
         try TokenizerReferences.package("tokenizer_unicode.json")
     }
 
-    static func allScalars() -> [Unicode.Scalar] {
-        (0..<0x11_0000).compactMap { Unicode.Scalar(UInt32($0)) }
-    }
+    /// Every Unicode scalar value (surrogates excluded), built once for all tests.
+    static let scalars: [Unicode.Scalar] = (0..<0x11_0000).compactMap { Unicode.Scalar(UInt32($0)) }
+
+    static func allScalars() -> [Unicode.Scalar] { scalars }
 
     @Test func patternClassesMatchTheRegexModule() throws {
         let runs = try #require(Self.reference()["classes"] as? [[Int]])
