@@ -30,13 +30,14 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Libraries
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Imaging", dependencies: ["CImageCodecs", "CCrypto"], swiftSettings: numericSettings),
         .target(name: "Sweeps", dependencies: ["Imaging", .product(name: "Yams", package: "Yams")]),
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "CLIP", dependencies: ["Tensors", "Imaging"], resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")], swiftSettings: numericSettings),
+        .target(name: "CLIP", dependencies: ["Tensors", "Imaging", "CZlib"], resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")], swiftSettings: numericSettings),
         .target(name: "Encoders", dependencies: ["CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
         .target(name: "Analysis", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "Reports", dependencies: ["Imaging", "Analysis"]),
@@ -53,12 +54,14 @@ let package = Package(
 
         // MARK: Benchmarks (release builds; not part of `swift test`)
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "PreprocessBenchmark", dependencies: ["CLIP", "Imaging", "BenchmarkSupport"],
+                          path: "Benchmarks/PreprocessBenchmark"),
 
         // MARK: Tests (Swift Testing; mirror the targets)
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
-        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], resources: [.copy("Resources")]),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], exclude: ["References"], resources: [.copy("Resources")]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"]),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages AugLab builds against (run as root, or it uses sudo).
 # libpng, libjpeg-turbo: image codecs. OpenBLAS: GEMM. libcrypto: SHA-256 for provenance.
+# zlib: gunzips the CLIP tokenizer's vocabulary.
 set -euo pipefail
-packages=(libpng-dev libjpeg-dev libopenblas-dev libssl-dev pkg-config)
+packages=(libpng-dev libjpeg-dev libopenblas-dev libssl-dev zlib1g-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
