@@ -1,0 +1,207 @@
+import Foundation
+
+/// A blur standard deviation together with the pixel grid it is measured on.
+public enum BlurSigma: Sendable, Hashable {
+    /// σ in pixels of the image being blurred.
+    case sourcePixels(Double)
+    /// σ in pixels of the model's input (e.g. 224 px for most CLIP models): the blur a model
+    /// sees after its preprocessing resizes the shorter side to `modelInputSize`.
+    case modelInputPixels(Double, modelInputSize: Int = 224)
+
+    /// σ in source pixels for an image of the given size:
+    /// `σ_source = σ_model × min(width, height) / modelInputSize` for `.modelInputPixels`.
+    public func inSourcePixels(width: Int, height: Int) -> Double {
+        switch self {
+        case .sourcePixels(let sigma):
+            return sigma
+        case .modelInputPixels(let sigma, let size):
+            return sigma * Double(min(width, height)) / Double(size)
+        }
+    }
+}
+
+/// Gaussian blur, separable, with scipy.ndimage's conventions: `gaussian_filter(image,
+/// sigma=(σ, σ, 0), mode="reflect", truncate=4)`.
+///
+/// The kernel has radius `r = Int(4σ + 0.5)` (taps −r…r, weights exp(−k²/2σ²) normalised to
+/// sum 1, computed in Double); borders reflect half-sample symmetrically (… c b a | a b c …),
+/// folding again as often as needed when the kernel is longer than the image (σ ≥ size/2).
+/// σ = 0, or any σ < 0.125 (radius 0), is the identity. Each channel is filtered separately;
+/// columns first, then rows, in float32. Results stay in [0, 1] (a convex combination).
+public struct GaussianBlur: ImageOperation {
+    /// The standard deviation and the grid it is measured on.
+    public var sigma: BlurSigma
+
+    /// A blur with the given σ.
+    public init(sigma: BlurSigma) {
+        self.sigma = sigma
+    }
+
+    /// Largest allowed kernel radius (taps on each side); σ up to about 4·10⁶ px.
+    public static let maximumRadius = 1 << 24
+
+    public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
+        if case .modelInputPixels(_, let size) = sigma, size <= 0 {
+            throw ImagingError(.invalidArgument, "model input size must be positive, got \(size)")
+        }
+        let s = sigma.inSourcePixels(width: image.width, height: image.height)
+        guard s.isFinite, s >= 0 else {
+            throw ImagingError(.invalidArgument, "blur sigma must be a finite number ≥ 0, got \(s) source px")
+        }
+        let radius = Int(4 * s + 0.5)
+        guard radius <= Self.maximumRadius else {
+            throw ImagingError(.invalidArgument,
+                               "blur sigma \(s) source px is too large (kernel radius above \(Self.maximumRadius))")
+        }
+        if radius == 0 { return image }
+        let weights = Self.kernel(sigma: s, radius: radius)
+        return SeparableFilter(weights: weights, radius: radius).apply(to: image)
+    }
+
+    /// scipy's `_gaussian_kernel1d(σ, 0, radius)`: exp(−0.5 k²/σ²) for k = −radius…radius,
+    /// divided by its sum (Double).
+    public static func kernel(sigma: Double, radius: Int) -> [Double] {
+        let factor = -0.5 / (sigma * sigma)
+        var weights = (-radius...radius).map { k in exp(factor * Double(k * k)) }
+        let sum = weights.reduce(0, +)
+        for i in weights.indices { weights[i] /= sum }
+        return weights
+    }
+}
+
+/// A symmetric-or-not 1-D kernel applied along columns then rows with reflect borders.
+struct SeparableFilter {
+    let weights: [Double]
+    let radius: Int
+
+    /// Weights folded onto one reflect period of a line of length n: tap m (offset m − radius)
+    /// is equivalent to tap m + 2n, so a kernel longer than 2n collapses onto 2n taps.
+    func folded(length n: Int) -> [Float] {
+        let period = 2 * n
+        if weights.count <= period { return weights.map { Float($0) } }
+        var sums = [Double](repeating: 0, count: period)
+        for (m, w) in weights.enumerated() { sums[m % period] += w }
+        return sums.map { Float($0) }
+    }
+
+    /// Half-sample symmetric reflection of index i onto 0..<n.
+    static func reflect(_ i: Int, _ n: Int) -> Int {
+        let period = 2 * n
+        var p = i % period
+        if p < 0 { p += period }
+        return p < n ? p : period - 1 - p
+    }
+
+    func apply(to image: FloatImage) -> FloatImage {
+        let w = image.width, h = image.height
+        let columnTaps = folded(length: h)
+        let rowTaps = folded(length: w)
+        // Source row of each vertical tap position j (output row y uses positions y … y + L − 1).
+        let rowSource = (0..<(h + columnTaps.count - 1)).map { Self.reflect($0 - radius, h) }
+        // Source pixel of each horizontal padded position.
+        let padLength = w + rowTaps.count - 1
+        let columnSource = (0..<padLength).map { Self.reflect($0 - radius, w) }
+        // When the unfolded kernel fits (radius < w), the padded row is [left border | row | right border].
+        let directRow = rowTaps.count == weights.count && radius < w
+        return image.pixels.withUnsafeBufferPointer { source in
+            FloatImage.build(width: w, height: h) { output in
+                guard let src = source.baseAddress, let dst = output.baseAddress else { return }
+                let rowFloats = w * 3
+                let padded = UnsafeMutablePointer<Float>.allocate(capacity: padLength * 3 + 16)
+                let column = UnsafeMutablePointer<Float>.allocate(capacity: rowFloats + 16)
+                let rows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: columnTaps.count)
+                defer { padded.deallocate(); column.deallocate(); rows.deallocate() }
+                columnTaps.withUnsafeBufferPointer { ct in
+                    rowTaps.withUnsafeBufferPointer { rt in
+                        for y in 0..<h {
+                            for k in 0..<ct.count { rows[k] = src + rowSource[y + k] * rowFloats }
+                            // Vertical pass straight into the padded row when possible.
+                            let target = directRow ? padded + radius * 3 : column
+                            Convolution.rows(rows, ct, count: rowFloats, into: target)
+                            if directRow {
+                                for j in 0..<radius {
+                                    copyPixel(from: target, columnSource[j], to: padded, j)
+                                    copyPixel(from: target, columnSource[radius + w + j], to: padded, radius + w + j)
+                                }
+                            } else {
+                                for j in 0..<padLength { copyPixel(from: column, columnSource[j], to: padded, j) }
+                            }
+                            Convolution.line(padded, rt, stride: 3, count: rowFloats, into: dst + y * rowFloats)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always) private func copyPixel(from row: UnsafePointer<Float>, _ sourcePixel: Int,
+                                             to padded: UnsafeMutablePointer<Float>, _ position: Int) {
+        let s = row + sourcePixel * 3, d = padded + position * 3
+        d[0] = s[0]; d[1] = s[1]; d[2] = s[2]
+    }
+}
+
+/// The two inner loops of separable filtering, vectorised over consecutive floats.
+enum Convolution {
+    /// out[j] = Σ_k taps[k] · rows[k][j] for j in 0..<count.
+    static func rows(_ rows: UnsafePointer<UnsafePointer<Float>>, _ taps: UnsafeBufferPointer<Float>,
+                     count: Int, into out: UnsafeMutablePointer<Float>) {
+        let n = taps.count
+        var j = 0
+        while j + 16 <= count {
+            var acc = SIMD16<Float>(repeating: 0)
+            for k in 0..<n {
+                acc += taps[k] * UnsafeRawPointer(rows[k] + j).loadUnaligned(as: SIMD16<Float>.self)
+            }
+            UnsafeMutableRawPointer(out + j).storeBytes(of: acc, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j + 4 <= count {
+            var acc = SIMD4<Float>(repeating: 0)
+            for k in 0..<n {
+                acc += taps[k] * UnsafeRawPointer(rows[k] + j).loadUnaligned(as: SIMD4<Float>.self)
+            }
+            UnsafeMutableRawPointer(out + j).storeBytes(of: acc, as: SIMD4<Float>.self)
+            j += 4
+        }
+        while j < count {
+            var acc: Float = 0
+            for k in 0..<n { acc += taps[k] * rows[k][j] }
+            out[j] = acc
+            j += 1
+        }
+    }
+
+    /// out[j] = Σ_k taps[k] · line[j + k·stride] for j in 0..<count.
+    static func line(_ line: UnsafePointer<Float>, _ taps: UnsafeBufferPointer<Float>, stride: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>) {
+        let n = taps.count
+        var j = 0
+        while j + 16 <= count {
+            var acc = SIMD16<Float>(repeating: 0)
+            var p = line + j
+            for k in 0..<n {
+                acc += taps[k] * UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+                p += stride
+            }
+            UnsafeMutableRawPointer(out + j).storeBytes(of: acc, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j + 4 <= count {
+            var acc = SIMD4<Float>(repeating: 0)
+            var p = line + j
+            for k in 0..<n {
+                acc += taps[k] * UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+                p += stride
+            }
+            UnsafeMutableRawPointer(out + j).storeBytes(of: acc, as: SIMD4<Float>.self)
+            j += 4
+        }
+        while j < count {
+            var acc: Float = 0
+            for k in 0..<n { acc += taps[k] * line[j + k * stride] }
+            out[j] = acc
+            j += 1
+        }
+    }
+}
