@@ -138,3 +138,28 @@ import Testing
         }
     }
 }
+
+/// The vectorised `quantized()` against the plain definition, on every float in [0, 1] that is a
+/// multiple of 2⁻²⁴ near each rounding boundary and on special values.
+@Suite struct OperationQuantizeTests {
+    static func definition(_ v: Float) -> UInt8 {
+        !(v > 0) ? 0 : (v >= 1 ? 255 : UInt8((v * 255).rounded(.toNearestOrAwayFromZero)))
+    }
+
+    @Test func matchesDefinitionAroundEveryBoundary() {
+        var values: [Float] = [0, 1, -0.0, .nan, .infinity, -.infinity, -1, 2, .leastNonzeroMagnitude, 1 - .ulpOfOne / 2]
+        for level in 0...255 {
+            // x = 255·v crosses level + 0.5 here; probe the floats right around it.
+            let boundary = (Float(level) + 0.5) / 255
+            var v = boundary
+            for _ in 0..<4 { v = v.nextDown }
+            for _ in 0..<9 { values.append(v); v = v.nextUp }
+        }
+        for step in 0..<4096 { values.append(Float(step) / 4095) }
+        let image = FloatImage(width: values.count, height: 1, pixels: values.flatMap { [$0, $0, $0] })
+        let quantized = image.quantized().pixels
+        for (i, v) in values.enumerated() {
+            #expect(quantized[3 * i] == Self.definition(v), "value \(v) (bits \(String(v.bitPattern, radix: 16)))")
+        }
+    }
+}

@@ -286,29 +286,36 @@ def box_muller_float32(words: list[int]) -> np.ndarray:
     w = np.array(words, dtype=np.uint64)
     high = (w >> np.uint64(32)).astype(np.uint32)
     low = (w & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    u1 = ((high >> np.uint32(8)).astype(np.int32).astype(f) + f(1)) * f32_bits(0x33800000)
-    t = (low >> np.uint32(8)).astype(np.int32).astype(f) * f32_bits(0x34800000)
+    one = np.uint32(0x3F800000)
+    u1 = f(2) - ((high >> np.uint32(9)) | one).view(f)
+    t = (((low >> np.uint32(9)) | one).view(f) - f(1)) * f(4)
     # ln(u1)
     bits = u1.view(np.uint32)
-    exponent = (bits >> np.uint32(23)).astype(np.int32) - np.int32(127)
-    m = ((bits & np.uint32(0x007FFFFF)) | np.uint32(0x3F800000)).view(f)
+    exponent = ((bits >> np.uint32(23)) | np.uint32(0x4B400000)).view(f) - f32_bits(0x4B40007F)
+    m = ((bits & np.uint32(0x007FFFFF)) | one).view(f)
     big = m > f32_bits(0x3FB504F3)
     m = np.where(big, m * f(0.5), m)
-    exponent = np.where(big, exponent + np.int32(1), exponent)
+    exponent = np.where(big, exponent + f(1), exponent)
     s = (m - f(1)) / (m + f(1))
     s2 = s * s
     l3, l5, l7, l9 = (f(1) / f(d) for d in (3, 5, 7, 9))
     series = f(1) + s2 * (l3 + s2 * (l5 + s2 * (l7 + s2 * l9)))
-    ln = exponent.astype(f) * f32_bits(0x3F317218) + (f(2) * s) * series
-    r = np.sqrt(f(-2) * ln)
-    q = (t + f(0.5)).astype(np.int32)
-    phi = (t - q.astype(f)) * f32_bits(0x3FC90FDB)
+    ln = exponent * f32_bits(0x3F317218) + (f(2) * s) * series
+    x = f(-2) * ln
+    half_x = f(0.5) * x
+    y = (np.uint32(0x5F3759DF) - (x.view(np.uint32) >> np.uint32(1))).view(f)
+    for _ in range(3):
+        y = y * (f(1.5) - half_x * y * y)
+    r = x * y
+    shifted = t + f32_bits(0x4B400000)
+    q = shifted - f32_bits(0x4B400000)
+    quadrant = shifted.view(np.uint32) & np.uint32(3)
+    phi = (t - q) * f32_bits(0x3FC90FDB)
     p2 = phi * phi
     s3, s5, s7, s9 = f(-1) / f(6), f(1) / f(120), f(-1) / f(5040), f(1) / f(362880)
     c2, c4, c6, c8, c10 = f(-1) / f(2), f(1) / f(24), f(-1) / f(720), f(1) / f(40320), f(-1) / f(3628800)
     sin_phi = phi * (f(1) + p2 * (s3 + p2 * (s5 + p2 * (s7 + p2 * s9))))
     cos_phi = f(1) + p2 * (c2 + p2 * (c4 + p2 * (c6 + p2 * (c8 + p2 * c10))))
-    quadrant = q & 3
     swap = (quadrant & 1) == 1
     c = np.where(swap, sin_phi, cos_phi)
     sn = np.where(swap, cos_phi, sin_phi)
@@ -321,8 +328,8 @@ def box_muller_float64(words: list[int]) -> np.ndarray:
     """The same stream with exact float64 log/cos/sin: what the float32 polynomials approximate."""
     out_c, out_s = [], []
     for word in words:
-        u1 = ((word >> 40) + 1) * 2.0 ** -24
-        t = ((word >> 8) & 0xFFFFFF) * 2.0 ** -22
+        u1 = 1 - (word >> 41) * 2.0 ** -23
+        t = ((word >> 9) & 0x7FFFFF) * 2.0 ** -21
         r = math.sqrt(-2 * math.log(u1))
         out_c.append(r * math.cos(t * math.pi / 2))
         out_s.append(r * math.sin(t * math.pi / 2))

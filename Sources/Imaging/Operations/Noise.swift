@@ -46,17 +46,10 @@ public struct GaussianNoise: ImageOperation {
 
     @inline(__always) private func addClamped(_ x: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sigma: Float,
                                               _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        let zero = SIMD8<Float>(repeating: 0), one = SIMD8<Float>(repeating: 1)
-        var i = 0
-        while i + 8 <= n {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                + sigma * UnsafeRawPointer(z + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: pointwiseMin(pointwiseMax(v, zero), one), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n {
-            out[i] = min(max(x[i] + sigma * z[i], 0), 1)
-            i += 1
+        // A plain loop of selects: LLVM vectorises it (pointwiseMin/Max on SIMD types does not inline).
+        for i in 0..<n {
+            let v = x[i] + sigma * z[i]
+            out[i] = v > 0 ? (v < 1 ? v : 1) : 0
         }
     }
 }
