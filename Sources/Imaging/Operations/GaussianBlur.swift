@@ -107,26 +107,41 @@ struct SeparableFilter {
             FloatImage.build(width: w, height: h) { output in
                 guard let src = source.baseAddress, let dst = output.baseAddress else { return }
                 let rowFloats = w * 3
-                let padded = UnsafeMutablePointer<Float>.allocate(capacity: padLength * 3 + 16)
-                let column = UnsafeMutablePointer<Float>.allocate(capacity: rowFloats + 16)
-                let rows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: columnTaps.count)
+                let padStride = padLength * 3 + 16
+                // Two output rows at a time: they share L − 1 of their L source rows, so each
+                // source vector is loaded once for both.
+                let padded = UnsafeMutablePointer<Float>.allocate(capacity: 2 * padStride)
+                let column = UnsafeMutablePointer<Float>.allocate(capacity: 2 * (rowFloats + 16))
+                let rows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: columnTaps.count + 1)
                 defer { padded.deallocate(); column.deallocate(); rows.deallocate() }
                 columnTaps.withUnsafeBufferPointer { ct in
                     rowTaps.withUnsafeBufferPointer { rt in
-                        for y in 0..<h {
-                            for k in 0..<ct.count { rows[k] = src + rowSource[y + k] * rowFloats }
-                            // Vertical pass straight into the padded row when possible.
-                            let target = directRow ? padded + radius * 3 : column
-                            Convolution.rows(rows, ct, count: rowFloats, into: target)
-                            if directRow {
-                                for j in 0..<radius {
-                                    copyPixel(from: target, columnSource[j], to: padded, j)
-                                    copyPixel(from: target, columnSource[radius + w + j], to: padded, radius + w + j)
-                                }
+                        var y = 0
+                        while y < h {
+                            let pair = y + 1 < h
+                            for k in 0..<(ct.count + (pair ? 1 : 0)) { rows[k] = src + rowSource[y + k] * rowFloats }
+                            // Vertical pass straight into the padded rows when possible.
+                            let target0 = directRow ? padded + radius * 3 : column
+                            let target1 = directRow ? padded + padStride + radius * 3 : column + rowFloats + 16
+                            if pair {
+                                Convolution.rowPair(rows, ct, count: rowFloats, into: target0, target1)
                             } else {
-                                for j in 0..<padLength { copyPixel(from: column, columnSource[j], to: padded, j) }
+                                Convolution.rows(rows, ct, count: rowFloats, into: target0)
                             }
-                            Convolution.line(padded, rt, stride: 3, count: rowFloats, into: dst + y * rowFloats)
+                            for r in 0..<(pair ? 2 : 1) {
+                                let pad = padded + r * padStride
+                                let target = r == 0 ? target0 : target1
+                                if directRow {
+                                    for j in 0..<radius {
+                                        copyPixel(from: target, columnSource[j], to: pad, j)
+                                        copyPixel(from: target, columnSource[radius + w + j], to: pad, radius + w + j)
+                                    }
+                                } else {
+                                    for j in 0..<padLength { copyPixel(from: target, columnSource[j], to: pad, j) }
+                                }
+                                Convolution.line(pad, rt, stride: 3, count: rowFloats, into: dst + (y + r) * rowFloats)
+                            }
+                            y += pair ? 2 : 1
                         }
                     }
                 }
@@ -141,8 +156,42 @@ struct SeparableFilter {
     }
 }
 
-/// The two inner loops of separable filtering, vectorised over consecutive floats.
+/// The inner loops of separable filtering, vectorised over consecutive floats.
 enum Convolution {
+    /// Two consecutive output rows from L + 1 source rows:
+    /// out0[j] = Σ_k taps[k] · rows[k][j], out1[j] = Σ_k taps[k] · rows[k + 1][j].
+    static func rowPair(_ rows: UnsafePointer<UnsafePointer<Float>>, _ taps: UnsafeBufferPointer<Float>,
+                        count: Int, into out0: UnsafeMutablePointer<Float>, _ out1: UnsafeMutablePointer<Float>) {
+        let n = taps.count
+        var j = 0
+        while j + 16 <= count {
+            var a0 = SIMD16<Float>(repeating: 0), a1 = SIMD16<Float>(repeating: 0)
+            var previous = taps[0]
+            a0 = previous * UnsafeRawPointer(rows[0] + j).loadUnaligned(as: SIMD16<Float>.self)
+            for k in 1..<n {
+                let v = UnsafeRawPointer(rows[k] + j).loadUnaligned(as: SIMD16<Float>.self)
+                let weight = taps[k]
+                a0 += weight * v
+                a1 += previous * v
+                previous = weight
+            }
+            a1 += previous * UnsafeRawPointer(rows[n] + j).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out0 + j).storeBytes(of: a0, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out1 + j).storeBytes(of: a1, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < count {
+            var a0: Float = 0, a1: Float = 0
+            for k in 0..<n {
+                a0 += taps[k] * rows[k][j]
+                a1 += taps[k] * rows[k + 1][j]
+            }
+            out0[j] = a0
+            out1[j] = a1
+            j += 1
+        }
+    }
+
     /// out[j] = Σ_k taps[k] · rows[k][j] for j in 0..<count.
     static func rows(_ rows: UnsafePointer<UnsafePointer<Float>>, _ taps: UnsafeBufferPointer<Float>,
                      count: Int, into out: UnsafeMutablePointer<Float>) {
