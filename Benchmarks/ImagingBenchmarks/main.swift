@@ -1,6 +1,7 @@
 // Release benchmark of the image operations, printed as ratios to the anchors measured on this
 // machine (../shared/anchors/image-ops.md). Run:
-//   swift run -c release --scratch-path .build-release ImagingBenchmarks [--quick] [--only NAME]
+//   swift run -c release --scratch-path .build-release ImagingBenchmarks [--quick] [--small] [--only NAME]
+// (--quick: 1024 only, fewer runs; --small: 256×256 only, to separate compute from cache effects)
 // Everything here runs on one thread. Ratios are our median / the anchor's median (< 1 = faster).
 import BenchmarkSupport
 import Foundation
@@ -97,7 +98,8 @@ let noiseRefs = [
 ]
 
 print("ImagingBenchmarks: one thread; ratio = our median / anchor median (anchors: ../shared/anchors/image-ops.md)")
-for side in quick ? [1024] : [1024, 4096] {
+let sides = arguments.contains("--small") ? [256] : (quick ? [1024] : [1024, 4096])
+for side in sides {
     let rgb = testImage(side: side)
     let image = FloatImage(rgb)
     var sink: Float = 0

@@ -108,40 +108,42 @@ struct SeparableFilter {
                 guard let src = source.baseAddress, let dst = output.baseAddress else { return }
                 let rowFloats = w * 3
                 let padStride = padLength * 3 + 16
-                // Two output rows at a time: they share L − 1 of their L source rows, so each
-                // source vector is loaded once for both.
-                let padded = UnsafeMutablePointer<Float>.allocate(capacity: 2 * padStride)
-                let column = UnsafeMutablePointer<Float>.allocate(capacity: 2 * (rowFloats + 16))
-                let rows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: columnTaps.count + 1)
+                let columnStride = rowFloats + 16
+                // Up to four output rows at a time: they share most of their source rows, so each
+                // source vector is loaded once for all of them.
+                let padded = UnsafeMutablePointer<Float>.allocate(capacity: 4 * padStride)
+                let column = UnsafeMutablePointer<Float>.allocate(capacity: 4 * columnStride)
+                let rows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: columnTaps.count + 3)
                 defer { padded.deallocate(); column.deallocate(); rows.deallocate() }
                 columnTaps.withUnsafeBufferPointer { ct in
                     rowTaps.withUnsafeBufferPointer { rt in
                         var y = 0
                         while y < h {
-                            let pair = y + 1 < h
-                            for k in 0..<(ct.count + (pair ? 1 : 0)) { rows[k] = src + rowSource[y + k] * rowFloats }
+                            let group = y + 3 < h && ct.count >= 3 ? 4 : (y + 1 < h ? 2 : 1)
+                            for k in 0..<(ct.count + group - 1) { rows[k] = src + rowSource[y + k] * rowFloats }
                             // Vertical pass straight into the padded rows when possible.
-                            let target0 = directRow ? padded + radius * 3 : column
-                            let target1 = directRow ? padded + padStride + radius * 3 : column + rowFloats + 16
-                            if pair {
-                                Convolution.rowPair(rows, ct, count: rowFloats, into: target0, target1)
-                            } else {
-                                Convolution.rows(rows, ct, count: rowFloats, into: target0)
+                            func target(_ r: Int) -> UnsafeMutablePointer<Float> {
+                                directRow ? padded + r * padStride + radius * 3 : column + r * columnStride
                             }
-                            for r in 0..<(pair ? 2 : 1) {
+                            switch group {
+                            case 4: Convolution.rowQuad(rows, ct, count: rowFloats, into: (target(0), target(1), target(2), target(3)))
+                            case 2: Convolution.rowPair(rows, ct, count: rowFloats, into: target(0), target(1))
+                            default: Convolution.rows(rows, ct, count: rowFloats, into: target(0))
+                            }
+                            for r in 0..<group {
                                 let pad = padded + r * padStride
-                                let target = r == 0 ? target0 : target1
+                                let vertical = target(r)
                                 if directRow {
                                     for j in 0..<radius {
-                                        copyPixel(from: target, columnSource[j], to: pad, j)
-                                        copyPixel(from: target, columnSource[radius + w + j], to: pad, radius + w + j)
+                                        copyPixel(from: vertical, columnSource[j], to: pad, j)
+                                        copyPixel(from: vertical, columnSource[radius + w + j], to: pad, radius + w + j)
                                     }
                                 } else {
-                                    for j in 0..<padLength { copyPixel(from: target, columnSource[j], to: pad, j) }
+                                    for j in 0..<padLength { copyPixel(from: vertical, columnSource[j], to: pad, j) }
                                 }
                                 Convolution.line(pad, rt, stride: 3, count: rowFloats, into: dst + (y + r) * rowFloats)
                             }
-                            y += pair ? 2 : 1
+                            y += group
                         }
                     }
                 }
@@ -158,6 +160,61 @@ struct SeparableFilter {
 
 /// The inner loops of separable filtering, vectorised over consecutive floats.
 enum Convolution {
+    /// Four consecutive output rows from L + 3 source rows: out_r[j] = Σ_k taps[k] · rows[k + r][j].
+    /// Each source vector is loaded once and used by up to four accumulators.
+    static func rowQuad(_ rows: UnsafePointer<UnsafePointer<Float>>, _ taps: UnsafeBufferPointer<Float>,
+                        count: Int, into out: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                                               UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) {
+        let n = taps.count
+        var j = 0
+        while j + 8 <= count {
+            // Output row r uses tap k − r of source row k (n ≥ 3 here).
+            @inline(__always) func row(_ k: Int) -> SIMD8<Float> {
+                UnsafeRawPointer(rows[k] + j).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            var v = row(0)
+            var a0 = taps[0] * v
+            v = row(1)
+            a0 += taps[1] * v
+            var a1 = taps[0] * v
+            v = row(2)
+            a0 += taps[2] * v
+            a1 += taps[1] * v
+            var a2 = taps[0] * v
+            var a3 = SIMD8<Float>(repeating: 0)
+            for k in 3..<n {
+                v = row(k)
+                a0 += taps[k] * v
+                a1 += taps[k &- 1] * v
+                a2 += taps[k &- 2] * v
+                a3 += taps[k &- 3] * v
+            }
+            v = row(n)
+            a1 += taps[n &- 1] * v
+            a2 += taps[n &- 2] * v
+            a3 += taps[n &- 3] * v
+            v = row(n + 1)
+            a2 += taps[n &- 1] * v
+            a3 += taps[n &- 2] * v
+            v = row(n + 2)
+            a3 += taps[n &- 1] * v
+            UnsafeMutableRawPointer(out.0 + j).storeBytes(of: a0, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out.1 + j).storeBytes(of: a1, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out.2 + j).storeBytes(of: a2, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out.3 + j).storeBytes(of: a3, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            for r in 0..<4 {
+                var a: Float = 0
+                for k in 0..<n { a += taps[k] * rows[k + r][j] }
+                let o = r == 0 ? out.0 : (r == 1 ? out.1 : (r == 2 ? out.2 : out.3))
+                o[j] = a
+            }
+            j += 1
+        }
+    }
+
     /// Two consecutive output rows from L + 1 source rows:
     /// out0[j] = Σ_k taps[k] · rows[k][j], out1[j] = Σ_k taps[k] · rows[k + 1][j].
     static func rowPair(_ rows: UnsafePointer<UnsafePointer<Float>>, _ taps: UnsafeBufferPointer<Float>,
