@@ -1,7 +1,8 @@
 // Release benchmark of the image operations, printed as ratios to the anchors measured on this
 // machine (../shared/anchors/image-ops.md). Run:
 //   swift run -c release --scratch-path .build-release ImagingBenchmarks [--quick] [--small] [--only NAME]
-// (--quick: 1024 only, fewer runs; --small: 256×256 only, to separate compute from cache effects)
+// (--quick: 1024 only, fewer runs; --small: 256×256 only, to separate compute from cache effects;
+//  --side N: one N×N size)
 // Everything here runs on one thread. Ratios are our median / the anchor's median (< 1 = faster).
 import BenchmarkSupport
 import Foundation
@@ -98,7 +99,8 @@ let noiseRefs = [
 ]
 
 print("ImagingBenchmarks: one thread; ratio = our median / anchor median (anchors: ../shared/anchors/image-ops.md)")
-let sides = arguments.contains("--small") ? [256] : (quick ? [1024] : [1024, 4096])
+let customSide = arguments.firstIndex(of: "--side").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil }
+let sides = customSide.map { [$0] } ?? (arguments.contains("--small") ? [256] : (quick ? [1024] : [1024, 4096]))
 for side in sides {
     let rgb = testImage(side: side)
     let image = FloatImage(rgb)

@@ -170,15 +170,11 @@ struct WarpGeometry {
         return SIMD4(p[0], p[1], p[2], 0)
     }
 
-    /// Writes R, G, B of `v` to pixel `index`. The 4-float store also touches the next pixel's
-    /// red sample, so pixels must be written in increasing order.
+    /// Writes R, G, B of `v` to pixel `index` with one 4-float store: the fourth float lands on
+    /// the next pixel's red, so pixels must be written in increasing order (the output buffer
+    /// from `FloatImage.build` has one spare float for the last pixel).
     @inline(__always) func store(_ v: SIMD4<Float>, _ dst: UnsafeMutablePointer<Float>, _ index: Int) {
-        let p = dst + index * 3
-        if index < pixelCount - 1 {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
-        } else {
-            p[0] = v[0]; p[1] = v[1]; p[2] = v[2]
-        }
+        UnsafeMutableRawPointer(dst + index &* 3).storeBytes(of: v, as: SIMD4<Float>.self)
     }
 
     /// Whether a sample point is outside the source rectangle (NaN counts as outside).

@@ -67,13 +67,16 @@ enum Check {
 }
 
 extension FloatImage {
-    /// An image of the same size whose samples are written by `body` (given a buffer of
+    /// An image of the given size whose samples are written by `body` (given a buffer of
     /// `width × height × 3` uninitialised floats, which it must fill completely).
+    ///
+    /// The storage has one spare float after the buffer's end, so a 4-float SIMD store of the
+    /// last pixel (R, G, B + one lane of garbage) stays inside the allocation.
     @inlinable static func build(width: Int, height: Int,
                                  _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> FloatImage {
         let count = width * height * 3
-        let pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            body(buffer)
+        let pixels = [Float](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+            body(UnsafeMutableBufferPointer(start: buffer.baseAddress, count: count))
             initialized = count
         }
         return FloatImage(width: width, height: height, pixels: pixels)
