@@ -114,8 +114,9 @@ import Testing
         let a = try GaussianNoise(sigma: 0.1, seed: 11).apply(to: image).quantized()
         let b = try GaussianNoise(sigma: 0.1, seed: 11).apply(to: image).quantized()
         let c = try GaussianNoise(sigma: 0.1, seed: 12).apply(to: image).quantized()
-        #expect(a == b)
-        #expect(a != c)
+        let same = a == b, different = a != c
+        #expect(same)
+        #expect(different)
         let u = try UniformNoiseBlend(alpha: 0.5, seed: 11).apply(to: image).quantized()
         #expect(u == (try UniformNoiseBlend(alpha: 0.5, seed: 11).apply(to: image).quantized()))
         #expect(u != (try UniformNoiseBlend(alpha: 0.5, seed: 12).apply(to: image).quantized()))

@@ -50,8 +50,18 @@ public enum Fill: Sendable, Hashable {
 /// `y = j + 0.5` (evaluated left to right in Double, as Pillow does). This is the *inverse*
 /// of the visible motion: to move the content right by 3 px, `c = −3`.
 public struct AffineMap: Sendable, Hashable {
-    public var a: Double, b: Double, c: Double
-    public var d: Double, e: Double, f: Double
+    /// Source x per output x (dimensionless).
+    public var a: Double
+    /// Source x per output y (dimensionless).
+    public var b: Double
+    /// Source x offset, in source pixels.
+    public var c: Double
+    /// Source y per output x (dimensionless).
+    public var d: Double
+    /// Source y per output y (dimensionless).
+    public var e: Double
+    /// Source y offset, in source pixels.
+    public var f: Double
 
     /// The map `(x, y) ↦ (a·x + b·y + c, d·x + e·y + f)`.
     public init(a: Double, b: Double, c: Double, d: Double, e: Double, f: Double) {
@@ -92,6 +102,8 @@ public struct AffineWarp: ImageOperation {
         self.fill = fill
     }
 
+    /// The warped image (same size). Throws `invalidArgument` for non-finite coefficients, a
+    /// fill colour outside [0, 1], or a map sending a corner beyond ±2³⁰ px.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         try validate(width: image.width, height: image.height)
         let geometry = WarpGeometry(width: image.width, height: image.height, map: map, fill: fill)
@@ -135,10 +147,14 @@ struct WarpGeometry {
     /// The constant fill colour, or nil when every output pixel samples the (extended) source.
     let fillColor: SIMD4<Float>?
 
-    init(width: Int, height: Int, map: AffineMap, fill: Fill) {
+    /// Images wider than this are processed in 256×64 tiles (see `tileSize`); tests lower it.
+    let tiledAboveWidth: Int
+
+    init(width: Int, height: Int, map: AffineMap, fill: Fill, tiledAboveWidth: Int = 2048) {
         self.width = width
         self.height = height
         self.map = map
+        self.tiledAboveWidth = tiledAboveWidth
         reflect = fill == .reflect
         fillColor = fill.color?.vector
     }
@@ -170,13 +186,6 @@ struct WarpGeometry {
         return SIMD4(p[0], p[1], p[2], 0)
     }
 
-    /// Writes R, G, B of `v` to pixel `index` with one 4-float store: the fourth float lands on
-    /// the next pixel's red, so pixels must be written in increasing order (the output buffer
-    /// from `FloatImage.build` has one spare float for the last pixel).
-    @inline(__always) func store(_ v: SIMD4<Float>, _ dst: UnsafeMutablePointer<Float>, _ index: Int) {
-        UnsafeMutableRawPointer(dst + index &* 3).storeBytes(of: v, as: SIMD4<Float>.self)
-    }
-
     /// Whether a sample point is outside the source rectangle (NaN counts as outside).
     @inline(__always) func outside(_ xs: Double, _ ys: Double) -> Bool {
         !(xs >= 0 && xs < Double(width) && ys >= 0 && ys < Double(height))
@@ -184,15 +193,64 @@ struct WarpGeometry {
 
     // MARK: Bilinear
 
+    /// The output is visited in tiles of this size (rows within a tile, tiles in row-major
+    /// order). Images up to 2048 px wide use whole rows: their source rows are few enough
+    /// pages, and small tiles would stack rows whose stride is a multiple of 4 KiB onto the same
+    /// L1 sets. Wider images use 256×64 tiles, so that the source rows one tile crosses stay in
+    /// the TLB (a rotated 4096-px row crosses ~2500 source rows, one page each).
+    var tileSize: (width: Int, height: Int) {
+        width <= tiledAboveWidth ? (width, height) : (256, 64)
+    }
+
+    /// Writes R, G, B of `v` to pixel `index` with one 4-float store. The fourth float lands
+    /// on the next pixel's red: within a row that pixel is written later; at the end of the
+    /// buffer it is the spare float of `FloatImage.build`; across tiles `forEachTile` repairs it.
+    @inline(__always) func store(_ v: SIMD4<Float>, _ dst: UnsafeMutablePointer<Float>, _ index: Int) {
+        UnsafeMutableRawPointer(dst + index &* 3).storeBytes(of: v, as: SIMD4<Float>.self)
+    }
+
+    /// Calls `body(x0, x1, y0, y1)` for every tile of `tileSize`, in row-major order, each of
+    /// which must write its pixels row by row with `store`. With real tiles, a row's last pixel
+    /// spills into the next row's first red sample after tile column 0 wrote it; those samples
+    /// are saved after tile column 0 and restored at the end of each band.
+    @inline(__always) func forEachTile(_ dst: UnsafeMutablePointer<Float>, _ body: (Int, Int, Int, Int) -> Void) {
+        let tile = tileSize
+        let tiled = tile.width < width
+        var saved = [Float](repeating: 0, count: tiled ? tile.height : 0)
+        var ty = 0
+        while ty < height {
+            let yEnd = min(ty + tile.height, height)
+            var tx = 0
+            while tx < width {
+                let xEnd = min(tx + tile.width, width)
+                body(tx, xEnd, ty, yEnd)
+                if tiled && tx == 0 {
+                    for y in ty..<yEnd { saved[y - ty] = dst[y * width * 3] }
+                }
+                tx = xEnd
+            }
+            if tiled {
+                for y in (ty + 1)..<yEnd { dst[y * width * 3] = saved[y - ty] }
+            }
+            ty = yEnd
+        }
+    }
+
     func bilinear(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        forEachTile(dst) { bilinearRect(src, dst, $0, $1, $2, $3) }
+    }
+
+    /// Bilinear for the output rectangle [x0, x1) × [y0, y1), row by row.
+    func bilinearRect(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ x0: Int, _ x1: Int,
+                      _ y0: Int, _ y1: Int) {
         let w = width, h = height
         let m = map
-        for y in 0..<h {
+        for y in y0..<y1 {
             let yin = Double(y) + 0.5
             let by = m.b * yin, ey = m.e * yin
-            var xin = 0.5
-            var index = y * w
-            for _ in 0..<w {
+            var xin = Double(x0) + 0.5
+            var index = y * w + x0
+            for _ in x0..<x1 {
                 let xs = m.a * xin + by + m.c
                 let ys = m.d * xin + ey + m.f
                 xin += 1
@@ -202,19 +260,19 @@ struct WarpGeometry {
                     continue
                 }
                 let u = xs - 0.5, v = ys - 0.5
-                let x0 = floorInt(u), y0 = floorInt(v)
-                let dx = Float(u - Double(x0)), dy = Float(v - Double(y0))
-                let i00 = y0 &* w &+ x0
+                let tx = floorInt(u), ty = floorInt(v)
+                let dx = Float(u - Double(tx)), dy = Float(v - Double(ty))
+                let i00 = ty &* w &+ tx
                 let p00, p01, p10, p11: SIMD4<Float>
-                if x0 >= 0 && x0 < w - 1 && y0 >= 0 && y0 < h - 1 && i00 + w + 1 < pixelCount - 1 {
+                if tx >= 0 && tx < w - 1 && ty >= 0 && ty < h - 1 && i00 + w + 1 < pixelCount - 1 {
                     let p = src + i00 * 3
                     p00 = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
                     p01 = UnsafeRawPointer(p + 3).loadUnaligned(as: SIMD4<Float>.self)
                     p10 = UnsafeRawPointer(p + 3 * w).loadUnaligned(as: SIMD4<Float>.self)
                     p11 = UnsafeRawPointer(p + 3 * w + 3).loadUnaligned(as: SIMD4<Float>.self)
                 } else {
-                    let xa = wrap(x0, w), xb = wrap(x0 + 1, w)
-                    let ya = wrap(y0, h) * w, yb = wrap(y0 + 1, h) * w
+                    let xa = wrap(tx, w), xb = wrap(tx + 1, w)
+                    let ya = wrap(ty, h) * w, yb = wrap(ty + 1, h) * w
                     p00 = load(src, ya + xa); p01 = load(src, ya + xb)
                     p10 = load(src, yb + xa); p11 = load(src, yb + xb)
                 }
@@ -237,40 +295,44 @@ struct WarpGeometry {
     }
 
     func bicubic(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-        let w = width, h = height
+        let w = width
         let m = map
-        let zero = SIMD4<Float>(repeating: 0), one = SIMD4<Float>(repeating: 1)
-        for y in 0..<h {
-            let yin = Double(y) + 0.5
-            let by = m.b * yin, ey = m.e * yin
-            var xin = 0.5
-            var index = y * w
-            for _ in 0..<w {
-                let xs = m.a * xin + by + m.c
-                let ys = m.d * xin + ey + m.f
-                xin += 1
-                defer { index += 1 }
-                if let fillColor, outside(xs, ys) {
-                    store(fillColor, dst, index)
-                    continue
-                }
-                let u = xs - 0.5, v = ys - 0.5
-                let x0 = floorInt(u), y0 = floorInt(v)
-                let dx = Float(u - Double(x0)), dy = Float(v - Double(y0))
-                let c0 = wrap(x0 - 1, w), c1 = wrap(x0, w), c2 = wrap(x0 + 1, w), c3 = wrap(x0 + 2, w)
-                var rows = (zero, zero, zero, zero)
-                withUnsafeMutableBytes(of: &rows) { raw in
-                    let r = raw.bindMemory(to: SIMD4<Float>.self)
-                    for k in 0..<4 {
-                        let row = wrap(y0 - 1 + k, h) * w
-                        r[k] = cubic(load(src, row + c0), load(src, row + c1), load(src, row + c2),
-                                     load(src, row + c3), dx)
+        let hasFill = fillColor != nil, fill = fillColor ?? SIMD4<Float>()
+        forEachTile(dst) { tx, xEnd, ty, yEnd in
+            for y in ty..<yEnd {
+                let yin = Double(y) + 0.5
+                let by = m.b * yin, ey = m.e * yin
+                var xin = Double(tx) + 0.5
+                var index = y &* w &+ tx
+                for _ in tx..<xEnd {
+                    let xs = m.a * xin + by + m.c
+                    let ys = m.d * xin + ey + m.f
+                    xin += 1
+                    defer { index &+= 1 }
+                    if hasFill && outside(xs, ys) {
+                        store(fill, dst, index)
+                        continue
                     }
+                    store(bicubicSample(src, xs, ys), dst, index)
                 }
-                let value = cubic(rows.0, rows.1, rows.2, rows.3, dy)
-                store(pointwiseMin(pointwiseMax(value, zero), one), dst, index)
             }
         }
+    }
+
+    /// One bicubic sample at source position (xs, ys), taps wrapped, clamped to [0, 1].
+    @inline(__always) func bicubicSample(_ src: UnsafePointer<Float>, _ xs: Double, _ ys: Double) -> SIMD4<Float> {
+        let w = width, h = height
+        let u = xs - 0.5, v = ys - 0.5
+        let x0 = floorInt(u), y0 = floorInt(v)
+        let dx = Float(u - Double(x0)), dy = Float(v - Double(y0))
+        let c0 = wrap(x0 - 1, w), c1 = wrap(x0, w), c2 = wrap(x0 + 1, w), c3 = wrap(x0 + 2, w)
+        @inline(__always) func row(_ k: Int) -> SIMD4<Float> {
+            let start = wrap(y0 - 1 + k, h) * w
+            return cubic(load(src, start + c0), load(src, start + c1), load(src, start + c2), load(src, start + c3), dx)
+        }
+        let value = cubic(row(0), row(1), row(2), row(3), dy)
+        @inline(__always) func clamp(_ x: Float) -> Float { x > 0 ? (x < 1 ? x : 1) : 0 }
+        return SIMD4(clamp(value[0]), clamp(value[1]), clamp(value[2]), 0)
     }
 
     // MARK: Nearest
@@ -303,17 +365,21 @@ struct WarpGeometry {
         if fixedFits {
             func fix(_ v: Double) -> Int { floorInt(v * 65536 + 0.5) }
             let a0 = fix(m.a), a1 = fix(m.b), a3 = fix(m.d), a4 = fix(m.e)
-            var rowX = fix(m.c + m.a * 0.5 + m.b * 0.5)
-            var rowY = fix(m.f + m.d * 0.5 + m.e * 0.5)
-            for y in 0..<h {
-                var xx = rowX, yy = rowY
-                for x in 0..<w {
-                    nearestPixel(src, dst, y * w + x, xx >> 16, yy >> 16)
-                    xx += a0
-                    yy += a3
+            let rowX = fix(m.c + m.a * 0.5 + m.b * 0.5)
+            let rowY = fix(m.f + m.d * 0.5 + m.e * 0.5)
+            // Pillow adds a0 per column and a1 per row; in integers that is exactly
+            // rowX + y·a1 + x·a0, so any visiting order gives Pillow's positions.
+            forEachTile(dst) { tx, xEnd, ty, yEnd in
+                for y in ty..<yEnd {
+                    var xx = rowX + y * a1 + tx * a0, yy = rowY + y * a4 + tx * a3
+                    var index = y &* w &+ tx
+                    for _ in tx..<xEnd {
+                        nearestPixel(src, dst, index, xx >> 16, yy >> 16)
+                        xx += a0
+                        yy += a3
+                        index &+= 1
+                    }
                 }
-                rowX += a1
-                rowY += a4
             }
         } else {
             // Pillow's floating-point fallback for very large images: coordinates stepped by addition.

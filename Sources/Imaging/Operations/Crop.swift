@@ -6,7 +6,7 @@
 public struct CentreSquareCrop: ImageOperation {
     /// The crop has no parameters.
     public init() {}
-
+    /// The largest centred square of `image` (never throws).
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage { crop(image) }
 
     /// The offsets of the square in the source: `(left, top, side)` in pixels.
@@ -44,7 +44,7 @@ public struct CircularMask: ImageOperation {
     public init(color: FloatColor = .black) {
         self.color = color
     }
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         try color.validate("mask colour")
         return mask(image)

@@ -40,6 +40,8 @@ public struct GaussianBlur: ImageOperation {
     /// Largest allowed kernel radius (taps on each side); σ up to about 4·10⁶ px.
     public static let maximumRadius = 1 << 24
 
+    /// The blurred image. Throws `invalidArgument` for a negative or non-finite σ, a model input
+    /// size ≤ 0, or a kernel radius above `maximumRadius`.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         if case .modelInputPixels(_, let size) = sigma, size <= 0 {
             throw ImagingError(.invalidArgument, "model input size must be positive, got \(size)")
@@ -48,40 +50,40 @@ public struct GaussianBlur: ImageOperation {
         guard s.isFinite, s >= 0 else {
             throw ImagingError(.invalidArgument, "blur sigma must be a finite number ≥ 0, got \(s) source px")
         }
-        let radius = Int(4 * s + 0.5)
-        guard radius <= Self.maximumRadius else {
+        guard 4 * s + 0.5 < Double(Self.maximumRadius + 1) else {
             throw ImagingError(.invalidArgument,
                                "blur sigma \(s) source px is too large (kernel radius above \(Self.maximumRadius))")
         }
+        let radius = Int(4 * s + 0.5)
         if radius == 0 { return image }
-        let weights = Self.kernel(sigma: s, radius: radius)
-        return SeparableFilter(weights: weights, radius: radius).apply(to: image)
-    }
-
-    /// scipy's `_gaussian_kernel1d(σ, 0, radius)`: exp(−0.5 k²/σ²) for k = −radius…radius,
-    /// divided by its sum (Double).
-    public static func kernel(sigma: Double, radius: Int) -> [Double] {
-        let factor = -0.5 / (sigma * sigma)
-        var weights = (-radius...radius).map { k in exp(factor * Double(k * k)) }
-        let sum = weights.reduce(0, +)
-        for i in weights.indices { weights[i] /= sum }
-        return weights
+        return SeparableFilter(sigma: s, radius: radius).apply(to: image)
     }
 }
 
-/// A symmetric-or-not 1-D kernel applied along columns then rows with reflect borders.
+/// The Gaussian kernel applied along columns then rows with reflect borders.
 struct SeparableFilter {
-    let weights: [Double]
+    /// σ in source pixels.
+    let sigma: Double
+    /// Taps on each side: the kernel has 2·radius + 1 taps.
     let radius: Int
 
-    /// Weights folded onto one reflect period of a line of length n: tap m (offset m − radius)
-    /// is equivalent to tap m + 2n, so a kernel longer than 2n collapses onto 2n taps.
-    func folded(length n: Int) -> [Float] {
+    /// The kernel for a line of n pixels, as float32 taps: scipy's `_gaussian_kernel1d(σ, 0, radius)`
+    /// (exp(−0.5 k²/σ²) for k = −radius…radius, divided by their sum, in Double), folded onto one
+    /// reflect period when longer than 2n: tap m (offset m − radius) is equivalent to tap m + 2n,
+    /// so a long kernel collapses onto 2n taps. Memory is O(min(kernel, 2n)) whatever σ.
+    func taps(length n: Int) -> [Float] {
+        let count = 2 * radius + 1
         let period = 2 * n
-        if weights.count <= period { return weights.map { Float($0) } }
-        var sums = [Double](repeating: 0, count: period)
-        for (m, w) in weights.enumerated() { sums[m % period] += w }
-        return sums.map { Float($0) }
+        let factor = -0.5 / (sigma * sigma)
+        var sums = [Double](repeating: 0, count: min(count, period))
+        var total = 0.0
+        for m in 0..<count {
+            let k = Double(m - radius)
+            let weight = exp(factor * k * k)
+            total += weight
+            sums[count <= period ? m : m % period] += weight
+        }
+        return sums.map { Float($0 / total) }
     }
 
     /// Half-sample symmetric reflection of index i onto 0..<n.
@@ -94,15 +96,15 @@ struct SeparableFilter {
 
     func apply(to image: FloatImage) -> FloatImage {
         let w = image.width, h = image.height
-        let columnTaps = folded(length: h)
-        let rowTaps = folded(length: w)
+        let columnTaps = taps(length: h)
+        let rowTaps = taps(length: w)
         // Source row of each vertical tap position j (output row y uses positions y … y + L − 1).
         let rowSource = (0..<(h + columnTaps.count - 1)).map { Self.reflect($0 - radius, h) }
         // Source pixel of each horizontal padded position.
         let padLength = w + rowTaps.count - 1
         let columnSource = (0..<padLength).map { Self.reflect($0 - radius, w) }
         // When the unfolded kernel fits (radius < w), the padded row is [left border | row | right border].
-        let directRow = rowTaps.count == weights.count && radius < w
+        let directRow = rowTaps.count == 2 * radius + 1 && radius < w
         return image.pixels.withUnsafeBufferPointer { source in
             FloatImage.build(width: w, height: h) { output in
                 guard let src = source.baseAddress, let dst = output.baseAddress else { return }

@@ -19,7 +19,7 @@ public struct GaussianNoise: ImageOperation {
 
     /// Samples are generated in blocks of this many (a multiple of the generator's group size).
     static let blockSize = 4096
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         guard sigma.isFinite, sigma >= 0 else {
             throw ImagingError(.invalidArgument, "noise sigma must be a finite number ≥ 0 (intensity units), got \(sigma)")
@@ -71,7 +71,7 @@ public struct UniformNoiseBlend: ImageOperation {
         self.alpha = alpha
         self.seed = seed
     }
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         guard alpha >= 0, alpha <= 1 else {
             throw ImagingError(.invalidArgument, "uniform noise alpha must be in [0, 1], got \(alpha)")

@@ -10,7 +10,7 @@ public struct Brightness: ImageOperation {
     public init(factor: Float) {
         self.factor = factor
     }
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         guard factor.isFinite, factor >= 0 else {
             throw ImagingError(.invalidArgument, "brightness factor must be a finite number ≥ 0, got \(factor)")
@@ -47,7 +47,7 @@ public struct Contrast: ImageOperation {
         }
         return sum / Double(image.width * image.height)
     }
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         guard factor.isFinite, factor >= 0 else {
             throw ImagingError(.invalidArgument, "contrast factor must be a finite number ≥ 0, got \(factor)")

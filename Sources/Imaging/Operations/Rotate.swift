@@ -43,6 +43,8 @@ public struct Rotation: ImageOperation {
         self.cropToSquareFirst = cropToSquareFirst
     }
 
+    /// The rotated image (same canvas, or the square crop's). Throws `invalidArgument` for a
+    /// non-finite angle or a fill colour outside [0, 1].
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         try Check.finite(degrees, "rotation angle (degrees)")
         let source = cropToSquareFirst ? CentreSquareCrop().crop(image) : image

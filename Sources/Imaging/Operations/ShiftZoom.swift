@@ -27,7 +27,7 @@ public struct Shift: ImageOperation {
     public func inverseMap(width: Int, height: Int) -> AffineMap {
         AffineMap(a: 1, b: 0, c: -(x * Double(width)), d: 0, e: 1, f: -(y * Double(height)))
     }
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         try Check.inRange(x, -1_048_576...1_048_576, "shift x (fraction of width)")
         try Check.inRange(y, -1_048_576...1_048_576, "shift y (fraction of height)")
@@ -64,7 +64,7 @@ public struct Zoom: ImageOperation {
         let cx = Double(width) / 2, cy = Double(height) / 2
         return AffineMap(a: inverse, b: 0, c: cx - cx * inverse, d: 0, e: inverse, f: cy - cy * inverse)
     }
-
+    /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         try Check.inRange(factor, 1.0 / 1_048_576...1_048_576, "zoom factor")
         let map = inverseMap(width: image.width, height: image.height)
