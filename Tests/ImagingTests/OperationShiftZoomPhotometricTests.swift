@@ -7,7 +7,7 @@ import Testing
     static let geometric = (try? References.load()).map { $0.cases("shift") + $0.cases("zoom") }?.map(\.name) ?? []
 
     /// Nearest bit-identical, bilinear and bicubic within 1 level of Pillow's 8-bit output
-    /// everywhere, within 2e-6 of Pillow's float mode and of scipy.
+    /// everywhere, within 1e-6 of Pillow's float mode and of scipy.
     @Test(arguments: geometric)
     func matchesReference(name: String) throws {
         let refs = try References.load()
@@ -25,7 +25,7 @@ import Testing
         for key in ["pillow_float", "scipy"] {
             if let array = reference.outputs[key] {
                 let worst = Compare.maxDifference(output.pixels, try refs.float32(array))
-                #expect(worst.value <= 2e-6, "\(name) vs \(key): \(worst)")
+                #expect(worst.value <= 1e-6, "\(name) vs \(key): \(worst)")
             }
         }
     }
