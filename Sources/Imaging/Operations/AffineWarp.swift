@@ -260,12 +260,20 @@ struct WarpGeometry {
                     continue
                 }
                 let u = xs - 0.5, v = ys - 0.5
-                let tx = floorInt(u), ty = floorInt(v)
-                let dx = Float(u - Double(tx)), dy = Float(v - Double(ty))
+                // floor(u) without Int(Double)'s range checks: adding 1.5·2⁵² rounds to the
+                // nearest integer (|u| ≤ 2³⁰ by validation) and leaves it in the low bits.
+                let ur = u + 6_755_399_441_055_744.0, vr = v + 6_755_399_441_055_744.0
+                let un = ur - 6_755_399_441_055_744.0, vn = vr - 6_755_399_441_055_744.0
+                let uDown = un > u, vDown = vn > v
+                let tx = Int(Int32(truncatingIfNeeded: ur.bitPattern)) &- (uDown ? 1 : 0)
+                let ty = Int(Int32(truncatingIfNeeded: vr.bitPattern)) &- (vDown ? 1 : 0)
+                let dx = Float(u - (uDown ? un - 1 : un)), dy = Float(v - (vDown ? vn - 1 : vn))
                 let i00 = ty &* w &+ tx
                 let p00, p01, p10, p11: SIMD4<Float>
-                if tx >= 0 && tx < w - 1 && ty >= 0 && ty < h - 1 && i00 + w + 1 < pixelCount - 1 {
-                    let p = src + i00 * 3
+                // Interior: all four taps inside, and the 4-float load of p11 stays in bounds.
+                if UInt(bitPattern: tx) < UInt(bitPattern: w &- 1) && UInt(bitPattern: ty) < UInt(bitPattern: h &- 1)
+                    && i00 &+ w &+ 1 < pixelCount &- 1 {
+                    let p = src + i00 &* 3
                     p00 = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
                     p01 = UnsafeRawPointer(p + 3).loadUnaligned(as: SIMD4<Float>.self)
                     p10 = UnsafeRawPointer(p + 3 * w).loadUnaligned(as: SIMD4<Float>.self)
