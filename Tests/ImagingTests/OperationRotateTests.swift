@@ -149,6 +149,19 @@ import Testing
         }
     }
 
+    /// The per-row spans used to paint the mask agree with the per-pixel definition.
+    @Test func insideColumnsAgreeWithContains() {
+        for (w, h) in [(1, 1), (2, 1), (1, 3), (33, 25), (40, 40), (64, 48), (7, 100), (101, 9), (255, 256)] {
+            for y in 0..<h {
+                let span = CircularMask.insideColumns(y: y, width: w, height: h)
+                for x in 0..<w {
+                    let inSpan = span.map { $0.contains(x) } ?? false
+                    #expect(inSpan == CircularMask.contains(x: x, y: y, width: w, height: h), "\(w)×\(h) (\(x), \(y))")
+                }
+            }
+        }
+    }
+
     @Test func centreSquareCropUsesFloorOffsets() throws {
         let source = FloatImage(try References.load().input("33x25"))
         let (left, top, side) = CentreSquareCrop.square(width: 33, height: 25)

@@ -57,19 +57,47 @@ public struct CircularMask: ImageOperation {
         return dx * dx + dy * dy <= side * side
     }
 
+    /// The columns of row `y` whose pixel centres are inside the circle, as a closed range
+    /// (nil when none are): the solutions x of (2x + 1 − w)² ≤ min(w, h)² − (2y + 1 − h)²,
+    /// computed with an exact integer square root, so it agrees with `contains` everywhere.
+    public static func insideColumns(y: Int, width: Int, height: Int) -> ClosedRange<Int>? {
+        let side = min(width, height), dy = 2 * y + 1 - height
+        let room = side * side - dy * dy
+        guard room >= 0 else { return nil }
+        var k = Int(Double(room).squareRoot())
+        while k * k > room { k -= 1 }
+        while (k + 1) * (k + 1) <= room { k += 1 }
+        // |2x + 1 − w| ≤ k  ⇔  ⌈(w − 1 − k)/2⌉ ≤ x ≤ ⌊(w − 1 + k)/2⌋ (arithmetic shifts floor).
+        let low = max((width - k) >> 1, 0), high = min((width - 1 + k) >> 1, width - 1)
+        return low <= high ? low...high : nil
+    }
+
     /// The non-throwing mask.
     public func mask(_ image: FloatImage) -> FloatImage {
         var out = image
+        paint(&out)
+        return out
+    }
+
+    /// Paints the outside of the circle in place, span by span.
+    func paint(_ image: inout FloatImage) {
         let w = image.width, h = image.height
         let rgb = (color.red, color.green, color.blue)
-        out.pixels.withUnsafeMutableBufferPointer { p in
-            for y in 0..<h {
-                for x in 0..<w where !Self.contains(x: x, y: y, width: w, height: h) {
-                    let i = (y * w + x) * 3
+        image.pixels.withUnsafeMutableBufferPointer { p in
+            func fill(_ row: Int, _ columns: Range<Int>) {
+                for x in columns {
+                    let i = (row * w + x) * 3
                     p[i] = rgb.0; p[i + 1] = rgb.1; p[i + 2] = rgb.2
                 }
             }
+            for y in 0..<h {
+                if let inside = Self.insideColumns(y: y, width: w, height: h) {
+                    fill(y, 0..<inside.lowerBound)
+                    fill(y, (inside.upperBound + 1)..<w)
+                } else {
+                    fill(y, 0..<w)
+                }
+            }
         }
-        return out
     }
 }

@@ -49,11 +49,11 @@ public struct Rotation: ImageOperation {
         try Check.finite(degrees, "rotation angle (degrees)")
         let source = cropToSquareFirst ? CentreSquareCrop().crop(image) : image
         let map = Self.inverseMap(degrees: degrees, width: source.width, height: source.height)
-        let rotated = try AffineWarp(map: map, interpolation: interpolation, fill: fill).apply(to: source)
-        switch crop {
-        case .none: return rotated
-        case .circularMask: return CircularMask(color: fill.color ?? .black).mask(rotated)
+        var rotated = try AffineWarp(map: map, interpolation: interpolation, fill: fill).apply(to: source)
+        if crop == .circularMask {
+            CircularMask(color: fill.color ?? .black).paint(&rotated)
         }
+        return rotated
     }
 
     /// The output → source map of a rotation by `degrees` about (w/2, h/2), computed as Pillow's
