@@ -52,6 +52,8 @@ import Testing
         #expect(throws: ImagingError.self) { try Shift(x: 0, y: 1e30).apply(to: image) }
         let map = AffineMap(a: 1e300, b: 0, c: 0, d: 0, e: 1, f: 0)
         #expect(throws: ImagingError.self) { try AffineWarp(map: map, fill: .reflect).apply(to: image) }
+        let steep = AffineMap(a: 0, b: 3e6, c: 0, d: 0, e: 1, f: 0)  // within ±2^30 at the corners of a 1×4 image
+        #expect(throws: ImagingError.self) { try AffineWarp(map: steep).apply(to: FloatImage(width: 1, height: 4, filledWith: (0, 0, 0))) }
     }
 
     /// clamp(f·x) and clamp(m + f·(x − m)) with the mean luma, to 1e-6 of the script's float64
