@@ -56,9 +56,12 @@ let package = Package(
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(name: "PreprocessBenchmark", dependencies: ["CLIP", "Imaging", "BenchmarkSupport"],
                           path: "Benchmarks/PreprocessBenchmark"),
+        .executableTarget(name: "ImagingBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
+                          path: "Benchmarks/ImagingBenchmarks"),
 
         // MARK: Tests (Swift Testing; mirror the targets)
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"], exclude: ["References"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
+                    exclude: ["References"], resources: [.copy("Resources")]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], exclude: ["References"], resources: [.copy("Resources")]),
