@@ -319,6 +319,10 @@ public enum CollapseDetector {
         let rawClean: [Double]
         /// Normalised similarity of every variant to each block variant: toBlock[v][b].
         let toBlock: [[Double]]
+        /// Per variant and seed: the sum of its normalised similarities to the block variants of
+        /// that seed (itself excluded) and how many there are, so a seed resample costs O(n·seeds).
+        let blockSumBySeed: [[Double]]
+        let blockCountBySeed: [[Double]]
 
         init(_ sweep: CollapseSweep, baseline: UnrelatedBaseline, configuration: Configuration) {
             levels = Array(Set(sweep.levels)).sorted()
@@ -338,9 +342,21 @@ public enum CollapseDetector {
             rawClean = sweep.similarityToClean
             let s = sweep.similarities
             let blockLocal = block
-            toBlock = (0..<sweep.levels.count).map { v in
+            let similaritiesToBlock = (0..<sweep.levels.count).map { v in
                 blockLocal.map { b in baseline.normalize(0.5 * (Double(s[v, b]) + Double(s[b, v]))) }
             }
+            toBlock = similaritiesToBlock
+            var sums = [[Double]](repeating: [Double](repeating: 0, count: seedCount), count: sweep.levels.count)
+            var counts = sums
+            let seedOfLocal = seedOf
+            for v in 0..<sweep.levels.count {
+                for (position, b) in blockLocal.enumerated() where b != v {
+                    sums[v][seedOfLocal[b]] += similaritiesToBlock[v][position]
+                    counts[v][seedOfLocal[b]] += 1
+                }
+            }
+            blockSumBySeed = sums
+            blockCountBySeed = counts
         }
 
         /// The collapse index per level with `seedWeights[seed]` copies of each seed.
@@ -359,10 +375,10 @@ public enum CollapseDetector {
                 let w = Double(seedWeights[seedOf[v]])
                 guard w > 0 else { continue }
                 var sum = 0.0, total = 0.0
-                for (position, b) in block.enumerated() where b != v {
-                    let wb = Double(seedWeights[seedOf[b]])
-                    sum += wb * toBlock[v][position]
-                    total += wb
+                for seed in 0..<seedCount where seedWeights[seed] > 0 {
+                    let ws = Double(seedWeights[seed])
+                    sum += ws * blockSumBySeed[v][seed]
+                    total += ws * blockCountBySeed[v][seed]
                 }
                 guard total > 0 else { continue }
                 let k = levelOf[v]
