@@ -53,6 +53,9 @@ let package = Package(
 
         // MARK: Benchmarks (release builds; not part of `swift test`)
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "AnalysisBenchmarks",
+                          dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
+                          path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"]),

@@ -45,6 +45,7 @@ import AugLabTestSupport
                 detections += 1
             }
         }
+        print("flip_explicit non-invariant encoders: \(detections)/200 detected")
         #expect(Double(detections) / 200 <= FlipInvarianceDetector.Configuration().alpha)
     }
 
