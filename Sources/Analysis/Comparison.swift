@@ -2,11 +2,17 @@ import Tensors
 
 /// One model's numbers in a comparison row.
 public struct ComparisonCell: Codable, Sendable, Equatable {
+    /// The finding's verdict.
     public var detected: Bool
+    /// The finding's score (units as in its `statistic`).
     public var score: Double
+    /// The finding's effect (normalised units).
     public var effect: Double
+    /// The finding's p-value, if any.
     public var pValue: Double?
+    /// The finding's value (e.g. a threshold), if any.
     public var value: Double?
+    /// The finding's interval, if any.
     public var ci: [Double]?
     /// The control verdict, for rotation findings that were checked.
     public var control: ControlCheck.Verdict?
@@ -30,9 +36,13 @@ public struct ComparisonCell: Codable, Sendable, Equatable {
 
 /// One row of the comparison: a (image, preset, detector, component) and every model's cell.
 public struct ComparisonRow: Codable, Sendable, Equatable {
+    /// The image the row is about (nil: not labelled).
     public var image: String?
+    /// The preset (nil: not labelled).
     public var preset: String?
+    /// The detector.
     public var detector: DetectorKind
+    /// The component (nil: the detector's headline).
     public var component: String?
     /// The unit of `value` in the cells.
     public var unit: String?
@@ -81,7 +91,9 @@ public struct DifferenceSummary: Codable, Sendable, Equatable {
     public var rootMeanSquare: Double
     /// Largest |A − B| and where (row, column).
     public var maxAbsolute: Double
+    /// Row of the largest |A − B|.
     public var maxRow: Int
+    /// Column of the largest |A − B|.
     public var maxColumn: Int
 
     enum CodingKeys: String, CodingKey {

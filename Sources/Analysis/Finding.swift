@@ -24,6 +24,7 @@ public struct AnalysisWarning: Codable, Sendable, Equatable, Hashable {
     /// One sentence for the user.
     public var message: String
 
+    /// A warning with a stable `code` and a one-sentence `message`.
     public init(code: String, message: String) {
         self.code = code
         self.message = message
@@ -42,6 +43,7 @@ public struct Thresholds: Codable, Sendable, Equatable {
     /// The smallest p-value the null model can produce for this input (rank tests), if finite.
     public var pValueResolution: Double?
 
+    /// Thresholds as used by a verdict (alpha already divided over `comparisons`).
     public init(alpha: Double, comparisons: Int = 1, effectFloor: Double, pValueResolution: Double? = nil) {
         self.alpha = alpha
         self.comparisons = comparisons
@@ -82,6 +84,7 @@ public struct ControlCheck: Codable, Sendable, Equatable {
     /// The rule that was applied, in words.
     public var rule: String
 
+    /// A control outcome (normally built by `ArtefactControl`).
     public init(verdict: Verdict, maskShowsPattern: Bool?, maskPValue: Double?, circularDetected: Bool?, rule: String) {
         self.verdict = verdict
         self.maskShowsPattern = maskShowsPattern
@@ -151,6 +154,7 @@ public struct Finding: Codable, Sendable, Equatable {
     /// Anything the computation noticed (degenerate rows, coarse nulls, missing baseline).
     public var warnings: [AnalysisWarning]
 
+    /// A finding; non-finite numbers are replaced by 0 (p-values by 1) so output is never NaN.
     public init(detector: DetectorKind, component: String? = nil, detected: Bool, score: Double, effect: Double,
                 pValue: Double?, ci: [Double]? = nil, ciLevel: Double? = nil, value: Double? = nil,
                 unit: String? = nil, statistic: String, thresholds: Thresholds, nullModel: String,

@@ -18,15 +18,23 @@ public struct RotationSweep: Sendable, Equatable {
     /// and a band of higher ones for the noise estimate).
     public static let minimumCount = 32
 
+    /// The most angles the rotation detectors accept (their cost grows as N³ for the eigen-profiles).
+    public static let maximumCount = 4096
+
     /// Validates `anglesDegrees` (one per variant, in the order of the similarity matrix).
     ///
     /// - Throws: `AnalysisError.invalidInput` naming the first angle that is off the grid or
-    ///   repeated, or when there are fewer than `minimumCount` angles.
+    ///   repeated, or when there are fewer than `minimumCount` or more than `maximumCount` angles.
     public init(anglesDegrees: [Double], tolerance: Double = 1e-3) throws(AnalysisError) {
         let n = anglesDegrees.count
         guard n >= Self.minimumCount else {
             throw AnalysisError(.invalidInput,
                                 "a rotation sweep needs at least \(Self.minimumCount) equally spaced angles over 360°, got \(n)",
+                                location: "angles")
+        }
+        guard n <= Self.maximumCount else {
+            throw AnalysisError(.invalidInput,
+                                "a rotation sweep of \(n) angles is more than the detectors accept (\(Self.maximumCount))",
                                 location: "angles")
         }
         let step = 360 / Double(n)

@@ -23,6 +23,7 @@ public struct UnrelatedBaseline: Codable, Sendable, Equatable {
     /// so `1 − s_unrelated` never vanishes.
     public static let maximumForNormalization = 0.99
 
+    /// A baseline from known figures (normally built by `estimate`); a mean above 0.99 adds a warning.
     public init(mean: Double, standardDeviation: Double, pairCount: Int, sourceCount: Int,
                 warnings: [AnalysisWarning] = []) {
         self.mean = Finite.value(mean)

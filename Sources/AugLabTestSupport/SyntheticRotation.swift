@@ -27,6 +27,7 @@ public struct SyntheticRotation: Sendable {
         case phase(strength: Double, amplitudes: [Double], phases: [Double])
     }
 
+    /// Number of angles N (360°·k/N, k = 0..<N).
     public var count: Int = 100
     /// Width σ of the smooth decay, degrees.
     public var decayWidthDegrees: Double = 30
@@ -34,6 +35,7 @@ public struct SyntheticRotation: Sendable {
     public var cone: Double = 0.5
     /// Total standard deviation of the per-variant noise.
     public var noise: Double = 0
+    /// Per-angle structure (nulls).
     public var perAngle: PerAngle = .none
     /// Squared weight of the four-fold difference form.
     public var fourFoldDifference: Double = 0
@@ -43,6 +45,7 @@ public struct SyntheticRotation: Sendable {
     public var mirror: Double = 0
     /// Extra pure-noise dimensions.
     public var extraDimensions: Int = 16
+    /// Seed of the noise.
     public var seed: UInt64 = 1
 
     public init() {}

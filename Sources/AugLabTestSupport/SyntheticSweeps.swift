@@ -14,9 +14,11 @@ public struct SyntheticCollapse: Sendable {
     public var levels: [Double] = (0..<100).map { Double($0) / 99 }
     /// Noise seeds (replicates).
     public var seeds: Int = 3
+    /// Embedding dimension.
     public var dimension: Int = 64
     /// The planted collapse midpoint ℓ₀ and logistic width (level units).
     public var collapseLevel: Double = 0.4
+    /// Logistic width of the collapse (level units).
     public var collapseWidth: Double = 0.05
     /// Weight of the collapsed state z at full collapse (0 = no collapse).
     public var strength: Double = 1
@@ -24,6 +26,7 @@ public struct SyntheticCollapse: Sendable {
     public var fade: Double = 1
     /// Per-variant noise: base level and growth over the sweep.
     public var noise: Double = 0.05
+    /// Growth of the per-variant noise from the first to the last level.
     public var wander: Double = 0
     /// Squared weight of the cone coordinate.
     public var cone: Double = 0.5
@@ -77,12 +80,15 @@ public struct SyntheticCollapse: Sendable {
 
 /// Synthetic explicit-flip data and unrelated images for a baseline.
 public struct SyntheticFlips: Sendable {
+    /// Number of variants (each with its mirror).
     public var variants: Int = 8
+    /// Embedding dimension.
     public var dimension: Int = 64
     /// Squared weight of the cone coordinate shared by all images.
     public var cone: Double = 1
     /// Cosine between a variant's content and its mirror's content (1 = invariant).
     public var invariance: Double = 0.5
+    /// Seed of the directions.
     public var seed: UInt64 = 1
 
     public init() {}
@@ -121,17 +127,24 @@ public struct SyntheticFlips: Sendable {
 /// towards an unrelated direction y by `angle(level)`: cos = 1 at level 0, falling to
 /// cos = `finalAlignment` at the last level.
 public struct SyntheticCrossModal: Sendable {
+    /// Sweep levels (the drift grows linearly with the level).
     public var levels: [Double] = (0..<20).map { Double($0) / 19 }
+    /// Number of distractor prompts.
     public var distractors: Int = 80
+    /// Embedding dimension.
     public var dimension: Int = 128
     /// Cosine between image and caption content at the last level.
     public var finalAlignment: Double = 0
-    /// Weight of the image–text content alignment at level 0.
+    /// Weight of the content directions (images, caption and distractors).
     public var contentWeight: Double = 0.6
+    /// Whether the caption describes the image (false: its content direction is unrelated, a null).
+    public var captionMatchesImage: Bool = true
+    /// Seed of the directions.
     public var seed: UInt64 = 1
 
     public init() {}
 
+    /// Image variants (one per level), the caption (1 × d) and the distractors (m × d).
     public func make() -> (images: Matrix, caption: Matrix, distractors: Matrix) {
         var random = SyntheticRandom(seed: seed)
         let imageCone = random.unitVector(dimension)
@@ -148,7 +161,8 @@ public struct SyntheticCrossModal: Sendable {
             return mix([(1, imageCone), (contentWeight * cos(angle), x), (contentWeight * sin(angle), y),
                         (0.1, random.unitVector(dimension))])
         }
-        let caption = mix([(1, textCone), (contentWeight, x)])
+        let captionContent = captionMatchesImage ? x : random.unitVector(dimension)
+        let caption = mix([(1, textCone), (contentWeight, captionContent)])
         let distractorRows = (0..<distractors).map { _ in mix([(1, textCone), (contentWeight, random.unitVector(dimension))]) }
         return (SyntheticCosine.embeddings(images), SyntheticCosine.embeddings([caption]),
                 SyntheticCosine.embeddings(distractorRows))

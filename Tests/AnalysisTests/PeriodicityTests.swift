@@ -178,6 +178,7 @@ func binomialUpperCount(trials n: Int, rate p: Double, tail: Double = 0.01) -> I
         #expect(throws: AnalysisError.self) { try RotationSweep(anglesDegrees: (0..<36).map { Double($0) * 9.9 }) }
         #expect(throws: AnalysisError.self) { try RotationSweep(anglesDegrees: [0] + (1..<36).map { Double($0) * 10 }.dropLast() + [0]) }
         #expect(throws: AnalysisError.self) { try RotationSweep(anglesDegrees: (0..<8).map { Double($0) * 45 }) }
+        #expect(throws: AnalysisError.self) { try RotationSweep(anglesDegrees: (0..<5000).map { Double($0) * 360 / 5000 }) }
         #expect(throws: AnalysisError.self) { try RotationSweep(anglesDegrees: [Double.nan] + (1..<36).map { Double($0) * 10 }) }
         do {
             _ = try RotationSweep(anglesDegrees: (0..<36).map { $0 == 5 ? 51 : Double($0) * 10 })
