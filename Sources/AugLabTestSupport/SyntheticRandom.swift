@@ -50,21 +50,20 @@ public struct SyntheticRandom: Sendable {
 
 /// Plain cosine similarity for synthetic data, computed in Double (independent of `Analysis`).
 public enum SyntheticCosine {
-    /// The n × n cosine matrix of the rows of `rows` (rows must be non-zero).
+    /// The n × n cosine matrix of the rows of `rows` (rows must be non-zero): rows normalised in
+    /// Double, the product through BLAS (`Tensors`), clamped to [−1, 1], diagonal exactly 1.
     public static func matrix(_ rows: [[Double]]) -> Matrix {
-        let unit = rows.map { row -> [Double] in
+        let unit = rows.map { row -> [Float] in
             let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return row.map { $0 / max(norm, 1e-300) }
+            return row.map { Float($0 / max(norm, 1e-300)) }
         }
         let n = unit.count
-        var result = Matrix(rows: n, columns: n)
+        let stacked = Matrix(stacking: unit, columns: rows.first?.count ?? 0)
+        var result = stacked.multiplied(by: stacked, transposeOther: true)
         for i in 0..<n {
-            for j in i..<n {
-                var dot = 0.0
-                for k in 0..<unit[i].count { dot += unit[i][k] * unit[j][k] }
-                let value = Float(i == j ? 1 : min(1, max(-1, dot)))
+            for j in 0..<n {
+                let value = i == j ? 1 : min(1, max(-1, 0.5 * (result[i, j] + result[j, i])))
                 result[i, j] = value
-                result[j, i] = value
             }
         }
         return result
