@@ -58,6 +58,9 @@ let package = Package(
                           path: "Benchmarks/PreprocessBenchmark"),
         .executableTarget(name: "ImagingBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
                           path: "Benchmarks/ImagingBenchmarks"),
+        .executableTarget(name: "AnalysisBenchmarks",
+                          dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
+                          path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
