@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
 
         // MARK: Tests (Swift Testing; mirror the targets)
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
+                    resources: [.copy("Resources")]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport"]),
