@@ -54,6 +54,10 @@ let package = Package(
         // MARK: Benchmarks (release builds; not part of `swift test`)
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
 
+        // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "CodecFuzz", dependencies: ["Imaging", "CLibFuzzer"], path: "Fuzz/CodecFuzz"),
+
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
                     resources: [.copy("Resources")]),

@@ -91,9 +91,13 @@ import Testing
         #expect(error.description.contains("limit of 100 megapixels"), "\(error)")
     }
 
-    @Test func widestPNGHeaderIsRefusedToo() throws {
-        let error = try #require(refusal(pngHeader(width: 0x7FFF_FFFF, height: 0x7FFF_FFFF)))
-        #expect(error.code == .tooLarge)
+    @Test func widestPNGHeadersAreRefusedToo() throws {
+        // The second pair overflows a signed 64-bit product (found by the fuzz harness).
+        for (width, height) in [(UInt32(0x7FFF_FFFF), UInt32(0x7FFF_FFFF)), (0xFFFF_FF36, 0xFD00_0000),
+                                (0xFFFF_FFFF, 0xFFFF_FFFF)] {
+            let error = try #require(refusal(pngHeader(width: width, height: height)))
+            #expect(error.code == .tooLarge, "\(width)×\(height): \(error)")
+        }
     }
 
     @Test func pixelLimitIsConfigurableAndInclusive() throws {

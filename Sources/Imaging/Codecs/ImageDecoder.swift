@@ -1,6 +1,6 @@
 /// How `ImageDecoder` treats a file: size limits, EXIF orientation, corrupt data.
 public struct DecodeOptions: Sendable, Equatable, Hashable {
-    /// Largest image accepted, in pixels (width × height as the header declares them, ≥ 1).
+    /// Largest image accepted, in pixels (width × height as the header declares them; 1...Int.max / 4).
     ///
     /// Checked from the header before the pixel buffer is allocated, so a PNG declaring
     /// 100000×100000 is refused at once. Default 100 megapixels.
@@ -132,8 +132,8 @@ public enum ImageDecoder {
     }
 
     static func validate(_ options: DecodeOptions) throws(ImagingError) {
-        guard options.maxPixels >= 1 else {
-            throw ImagingError(.invalidArgument, "maxPixels must be at least 1 (got \(options.maxPixels))")
+        guard options.maxPixels >= 1, options.maxPixels <= Int.max / 4 else {
+            throw ImagingError(.invalidArgument, "maxPixels must be 1...\(Int.max / 4) (got \(options.maxPixels))")
         }
         guard options.maxFileBytes >= 1 else {
             throw ImagingError(.invalidArgument, "maxFileBytes must be at least 1 (got \(options.maxFileBytes))")
@@ -141,24 +141,27 @@ public enum ImageDecoder {
     }
 
     /// Refuses a header declaring more than `maxPixels` pixels, before anything is allocated.
+    ///
+    /// The product is computed in 64-bit unsigned arithmetic: two 32-bit sides near 2³² would
+    /// overflow `Int`.
     static func checkPixelLimit(width: UInt32, height: UInt32, format: ImageFormat,
                                 options: DecodeOptions) throws(ImagingError) {
-        let pixels = Int(width) * Int(height)
         guard width > 0, height > 0 else {
             throw ImagingError(.corrupt, "corrupt \(format.displayName): header declares an empty \(width)×\(height) image")
         }
-        guard pixels <= options.maxPixels else {
+        let pixels = UInt64(width) * UInt64(height)
+        guard pixels <= UInt64(options.maxPixels) else {
             throw ImagingError(.tooLarge,
                                "image is \(width)×\(height) = \(pixelCount(pixels)), over the limit of "
-                               + "\(pixelCount(options.maxPixels)) (DecodeOptions.maxPixels); refused before decoding",
+                               + "\(pixelCount(UInt64(options.maxPixels))) (DecodeOptions.maxPixels); refused before decoding",
                                location: format == .png ? "IHDR chunk" : "SOF marker")
         }
     }
 
     /// A pixel count for messages: "10000 megapixels", "0.3 megapixels", or "500 pixels".
-    static func pixelCount(_ pixels: Int) -> String {
+    static func pixelCount(_ pixels: UInt64) -> String {
         guard pixels >= 100_000 else { return "\(pixels) pixels" }
-        let tenths = (pixels + 50_000) / 100_000
+        let tenths = pixels / 100_000 + (pixels % 100_000 >= 50_000 ? 1 : 0)
         let number = tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)"
         return "\(number) megapixels"
     }
