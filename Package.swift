@@ -53,6 +53,8 @@ let package = Package(
 
         // MARK: Benchmarks (release builds; not part of `swift test`)
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
+                          path: "Benchmarks/CodecBenchmarks"),
 
         // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
