@@ -152,8 +152,8 @@ public enum ImageDecoder {
         let pixels = UInt64(width) * UInt64(height)
         guard pixels <= UInt64(options.maxPixels) else {
             throw ImagingError(.tooLarge,
-                               "image is \(width)×\(height) = \(pixelCount(pixels)), over the limit of "
-                               + "\(pixelCount(UInt64(options.maxPixels))) (DecodeOptions.maxPixels); refused before decoding",
+                               "image is \(width)×\(height) = \(pixelCount(pixels)), over the pixel limit of "
+                               + "\(pixelCount(UInt64(options.maxPixels))); refused before decoding (raise the limit to allow it)",
                                location: format == .png ? "IHDR chunk" : "SOF marker")
         }
     }
