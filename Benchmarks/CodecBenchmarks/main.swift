@@ -1,7 +1,8 @@
 // Codec and exact-transform speed, as ratios to ../shared/anchors/image-ops.md.
 //
 // Run (release; a separate scratch path keeps debug builds intact):
-//   swift run -c release --scratch-path .build-release CodecBenchmarks [--quick]
+//   swift run -c release --scratch-path .build-release CodecBenchmarks [--quick] [--only TEXT]
+// --quick: one short try per row. --only TEXT: just the rows whose name contains TEXT.
 //
 // Inputs are made like the anchors' (astronaut.png resized by Pillow LANCZOS to 1024×1024,
 // encoded by Pillow as JPEG q90 and PNG level 6) by scripts/reference/codecs_benchmark_inputs.py
@@ -24,6 +25,11 @@ struct Row {
 }
 
 let quick = CommandLine.arguments.contains("--quick")
+let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap { index in
+    index + 1 < CommandLine.arguments.count ? CommandLine.arguments[index + 1] : nil
+}
+/// Whether the row called `name` is to be measured (all rows unless `--only` says otherwise).
+func wanted(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 let anchors = Anchors.tableRows(in: "image-ops.md")
 
 func anchorRow(_ key: (op: String, size: String, library: String, threads: String)) -> [String: String]? {
@@ -145,84 +151,89 @@ print("Encoded by our encoders: JPEG q90 \((try? JPEGCodec.encode(image, quality
 // MARK: Measurements
 
 var rows: [Row] = []
+/// Appends the row made by `make` when its name is wanted.
+@MainActor func add(_ name: String, _ make: (String) throws -> Row) rethrows {
+    if wanted(name) { rows.append(try make(name)) }
+}
 func sink<T>(_ value: T) { withExtendedLifetime(value) {} }
 
 let jpegFile = inputs.appendingPathComponent("astronaut_1024_q90.jpg")
 let pngFile = inputs.appendingPathComponent("astronaut_1024_l6.png")
 let rawFile = inputs.appendingPathComponent("astronaut_1024.rgb")
 do {
-    var (m, c) = try sideBySide("decode JPEG", mode: "decode-jpeg", file: jpegFile, baselineRuns: 60) {
-        sink(try ImageDecoder.decode(data: jpegBytes))
+    try add("decode JPEG 1024 (q90 4:2:0)") { name in
+        let (m, c) = try sideBySide(name, mode: "decode-jpeg", file: jpegFile, baselineRuns: 60) {
+            sink(try ImageDecoder.decode(data: jpegBytes))
+        }
+        return Row(name: name, measurement: m, baseline: c, anchor: ("decode JPEG", "1024", "C: Debian libjpeg-turbo", "1"))
     }
-    rows.append(Row(name: "decode JPEG 1024 (q90 4:2:0)", measurement: m, baseline: c,
-                    anchor: ("decode JPEG", "1024", "C: Debian libjpeg-turbo", "1")))
-    (m, c) = try sideBySide("decode PNG", mode: "decode-png", file: pngFile, baselineRuns: 20) {
-        sink(try ImageDecoder.decode(data: pngBytes))
+    try add("decode PNG 1024 (level 6)") { name in
+        let (m, c) = try sideBySide(name, mode: "decode-png", file: pngFile, baselineRuns: 20) {
+            sink(try ImageDecoder.decode(data: pngBytes))
+        }
+        return Row(name: name, measurement: m, baseline: c, anchor: ("decode PNG", "1024", "C: Debian libpng", "1"))
     }
-    rows.append(Row(name: "decode PNG 1024 (level 6)", measurement: m, baseline: c,
-                    anchor: ("decode PNG", "1024", "C: Debian libpng", "1")))
-    (m, c) = try sideBySide("encode JPEG", mode: "encode-jpeg", file: rawFile, baselineRuns: 60) {
-        sink(try JPEGCodec.encode(image, quality: 90))
+    try add("encode JPEG q90 1024 (4:2:0)") { name in
+        let (m, c) = try sideBySide(name, mode: "encode-jpeg", file: rawFile, baselineRuns: 60) {
+            sink(try JPEGCodec.encode(image, quality: 90))
+        }
+        return Row(name: name, measurement: m, baseline: c, anchor: ("encode JPEG q90", "1024", "Pillow", "1"),
+                   note: "anchor: Pillow (libjpeg-turbo 3.2); no C row there")
     }
-    rows.append(Row(name: "encode JPEG q90 1024 (4:2:0)", measurement: m, baseline: c,
-                    anchor: ("encode JPEG q90", "1024", "Pillow", "1"),
-                    note: "anchor: Pillow (libjpeg-turbo 3.2); no C row there"))
-    (m, c) = try sideBySide("encode PNG", mode: "encode-png", file: rawFile, baselineRuns: 5, minSeconds: 2) {
-        sink(try PNGCodec.encode(image))
+    try add("encode PNG level 6 1024 (adaptive filters)") { name in
+        let (m, c) = try sideBySide(name, mode: "encode-png", file: rawFile, baselineRuns: 5, minSeconds: 2) {
+            sink(try PNGCodec.encode(image))
+        }
+        return Row(name: name, measurement: m, baseline: c, anchor: ("encode PNG", "1024", "Pillow compress_level=6", "1"),
+                   note: "anchor: Pillow with zlib-ng; we and C link Debian's zlib 1.2.13")
     }
-    rows.append(Row(name: "encode PNG level 6 1024 (adaptive filters)", measurement: m, baseline: c,
-                    anchor: ("encode PNG", "1024", "Pillow compress_level=6", "1"),
-                    note: "anchor: Pillow with zlib-ng; we and C link Debian's zlib 1.2.13"))
-    rows.append(Row(name: "encode PNG level 1 1024",
-                    measurement: try measure("encode PNG l1", minSeconds: 1) {
-                        sink(try PNGCodec.encode(image, compressionLevel: 1))
-                    },
-                    anchor: ("encode PNG", "1024", "Pillow compress_level=1", "1")))
-    rows.append(Row(name: "JPEG reencode q90 1024 (encode + decode)",
-                    measurement: try measure("reencode") { sink(try JPEGCodec.reencode(image, quality: 90)) },
-                    anchor: nil))
+    try add("encode PNG level 1 1024") { name in
+        Row(name: name, measurement: try measure(name, minSeconds: 1) { sink(try PNGCodec.encode(image, compressionLevel: 1)) },
+            anchor: ("encode PNG", "1024", "Pillow compress_level=1", "1"))
+    }
+    try add("JPEG reencode q90 1024 (encode + decode)") { name in
+        Row(name: name, measurement: try measure(name) { sink(try JPEGCodec.reencode(image, quality: 90)) }, anchor: nil)
+    }
 } catch {
     fail("\(error)")
 }
 
-rows.append(Row(name: "hflip RGBImage 1024",
-                measurement: measure("hflip u8 1024") { sink(image.transformed(by: .flipHorizontal)) },
-                anchor: ("hflip", "1024", "OpenCV flip", "1")))
-rows.append(Row(name: "hflip FloatImage 1024",
-                measurement: measure("hflip f32 1024") { sink(floatImage.transformed(by: .flipHorizontal)) },
-                anchor: ("hflip", "1024", "OpenCV flip", "1"), note: "4× the bytes of the uint8 anchor"))
-rows.append(Row(name: "hflip RGBImage 4096",
-                measurement: measure("hflip u8 4096") { sink(image4096.transformed(by: .flipHorizontal)) },
-                anchor: nil))
-rows.append(Row(name: "hflip FloatImage 4096",
-                measurement: measure("hflip f32 4096") { sink(floatImage4096.transformed(by: .flipHorizontal)) },
-                anchor: nil))
-rows.append(Row(name: "vflip RGBImage 1024",
-                measurement: measure("vflip u8 1024") { sink(image.transformed(by: .flipVertical)) }, anchor: nil))
-rows.append(Row(name: "rotate90 RGBImage 1024",
-                measurement: measure("rot90 u8 1024") { sink(image.transformed(by: .rotate90)) }, anchor: nil))
-rows.append(Row(name: "rotate90 FloatImage 1024",
-                measurement: measure("rot90 f32 1024") { sink(floatImage.transformed(by: .rotate90)) }, anchor: nil))
-rows.append(Row(name: "rotate90 RGBImage 4096",
-                measurement: measure("rot90 u8 4096") { sink(image4096.transformed(by: .rotate90)) }, anchor: nil))
+/// A row timing `transform` on `input`, compared with OpenCV's flip when `anchored`.
+@MainActor func addTransform<Image: InterleavedRGBImage>(_ name: String, _ transform: DihedralTransform, _ input: Image,
+                                              anchored: Bool = false, note: String = "") {
+    add(name) { name in
+        Row(name: name, measurement: measure(name) { sink(input.transformed(by: transform)) },
+            anchor: anchored ? ("hflip", "1024", "OpenCV flip", "1") : nil, note: note)
+    }
+}
+addTransform("hflip RGBImage 1024", .flipHorizontal, image, anchored: true)
+addTransform("hflip FloatImage 1024", .flipHorizontal, floatImage, anchored: true, note: "4× the bytes of the uint8 anchor")
+addTransform("hflip RGBImage 4096", .flipHorizontal, image4096)
+addTransform("hflip FloatImage 4096", .flipHorizontal, floatImage4096)
+addTransform("vflip RGBImage 1024", .flipVertical, image)
+addTransform("rotate90 RGBImage 1024", .rotate90, image)
+addTransform("rotate90 FloatImage 1024", .rotate90, floatImage)
+addTransform("rotate90 RGBImage 4096", .rotate90, image4096)
+
 // The copy floors of the same buffers, measured here: a fresh array filled by memcpy, as the
 // flips fill a fresh array.
 func copied<Sample: BitwiseCopyable>(_ pixels: [Sample]) -> [Sample] {
     [Sample](unsafeUninitializedCapacity: pixels.count) { buffer, count in
         pixels.withUnsafeBytes { source in
-            if let base = source.baseAddress { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: base, byteCount: source.count) }
+            if let base = source.baseAddress, let destination = buffer.baseAddress {
+                UnsafeMutableRawPointer(destination).copyMemory(from: base, byteCount: source.count)
+            }
         }
         count = pixels.count
     }
 }
-rows.append(Row(name: "copy RGBImage 1024 (floor)", measurement: measure("copy u8 1024") { sink(copied(image.pixels)) },
-                anchor: nil))
-rows.append(Row(name: "copy FloatImage 1024 (floor)", measurement: measure("copy f32 1024") { sink(copied(floatImage.pixels)) },
-                anchor: nil))
-rows.append(Row(name: "copy RGBImage 4096 (floor)", measurement: measure("copy u8 4096") { sink(copied(image4096.pixels)) },
-                anchor: nil))
-rows.append(Row(name: "copy FloatImage 4096 (floor)",
-                measurement: measure("copy f32 4096") { sink(copied(floatImage4096.pixels)) }, anchor: nil))
+@MainActor func addCopy<Sample: BitwiseCopyable>(_ name: String, _ pixels: [Sample]) {
+    add(name) { name in Row(name: name, measurement: measure(name) { sink(copied(pixels)) }, anchor: nil) }
+}
+addCopy("copy RGBImage 1024 (floor)", image.pixels)
+addCopy("copy FloatImage 1024 (floor)", floatImage.pixels)
+addCopy("copy RGBImage 4096 (floor)", image4096.pixels)
+addCopy("copy FloatImage 4096 (floor)", floatImage4096.pixels)
 
 // MARK: Report
 
