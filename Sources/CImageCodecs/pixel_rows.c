@@ -1,10 +1,11 @@
 // Row kernels of the exact (interpolation-free) transforms. They live in C because a
 // horizontal flip of 3-byte pixels needs a byte shuffle (SSSE3 `pshufb`) to run at memory
-// speed, and Swift cannot select an instruction set per function. No state, no allocation.
+// speed, and Swift cannot select an instruction set per function (the package targets the
+// x86-64 baseline). No state, no allocation; portable fallbacks elsewhere.
 #include "CImageCodecs.h"
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__)
 #include <immintrin.h>
 #define IC_HAVE_X86 1
 #endif
@@ -46,21 +47,29 @@ static void ic_reverse_rgb8_ssse3(const uint8_t *source, uint8_t *destination, s
 }
 #endif
 
-/// Reversal of 12-byte pixels (RGB float32) with one 16-byte move per pixel.
-///
-/// The move reads 4 bytes of the next source pixel and writes 4 bytes into the next
-/// destination pixel (overwritten by the following move), so the first and last pixels of
-/// the row, whose neighbours lie outside it, are copied exactly.
-static void ic_reverse_12(const uint8_t *source, uint8_t *destination, size_t count) {
-    if (count == 0) return;
-    memcpy(destination, source + 12 * (count - 1), 12);
-    for (size_t i = 1; i + 1 < count; i++) {
-        uint8_t block[16];
-        memcpy(block, source + 12 * (count - 1 - i), 16);
-        memcpy(destination + 12 * i, block, 16);
+#ifdef IC_HAVE_X86
+/// Reversal of 12-byte pixels, four at a time: three 16-byte loads, six SSE shuffles, three
+/// 16-byte stores (SSE is part of every x86-64 CPU). Twice as fast as one overlapping 16-byte
+/// move per pixel when the image is cache-resident; both run at memory speed otherwise.
+static void ic_reverse_12_sse(const uint8_t *source, uint8_t *destination, size_t count) {
+    const float *s = (const float *)(const void *)source;
+    float *d = (float *)(void *)destination;
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        // Loaded pixels p0...p3 = source pixels count-4-i ... count-1-i, stored as p3 p2 p1 p0.
+        const float *p = s + 3 * (count - 4 - i);
+        __m128 v0 = _mm_loadu_ps(p), v1 = _mm_loadu_ps(p + 4), v2 = _mm_loadu_ps(p + 8);
+        __m128 t = _mm_shuffle_ps(v2, v1, _MM_SHUFFLE(2, 2, 3, 3));
+        __m128 u = _mm_shuffle_ps(v1, v2, _MM_SHUFFLE(0, 0, 3, 3));
+        __m128 w = _mm_shuffle_ps(v0, v1, _MM_SHUFFLE(0, 0, 3, 3));
+        __m128 x = _mm_shuffle_ps(v1, v0, _MM_SHUFFLE(0, 0, 1, 1));
+        _mm_storeu_ps(d + 3 * i, _mm_shuffle_ps(v2, t, _MM_SHUFFLE(2, 0, 2, 1)));
+        _mm_storeu_ps(d + 3 * i + 4, _mm_shuffle_ps(u, w, _MM_SHUFFLE(2, 0, 2, 0)));
+        _mm_storeu_ps(d + 3 * i + 8, _mm_shuffle_ps(x, v0, _MM_SHUFFLE(2, 1, 2, 0)));
     }
-    if (count > 1) memcpy(destination + 12 * (count - 1), source, 12);
+    for (; i < count; i++) memcpy(d + 3 * i, s + 3 * (count - 1 - i), 12);
 }
+#endif
 
 void ic_reverse_pixels(const uint8_t *source, uint8_t *destination, size_t count, size_t pixel_bytes) {
     if (source == NULL || destination == NULL || count == 0 || pixel_bytes == 0) return;
@@ -74,10 +83,12 @@ void ic_reverse_pixels(const uint8_t *source, uint8_t *destination, size_t count
         ic_reverse_rgb8_scalar(source, destination, count);
         return;
     }
+#ifdef IC_HAVE_X86
     if (pixel_bytes == 12) {
-        ic_reverse_12(source, destination, count);
+        ic_reverse_12_sse(source, destination, count);
         return;
     }
+#endif
     const uint8_t *s = source + pixel_bytes * count;
     for (size_t i = 0; i < count; i++) {
         s -= pixel_bytes;

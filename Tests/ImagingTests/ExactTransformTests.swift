@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func floatFlipsOfEveryNarrowWidth() {
-        for width in 1...6 {
+        for width in 1...9 {
             let bytes = TestBytes.random(count: width * 2 * 3, seed: UInt64(width))
             let image = FloatImage(width: width, height: 2, pixels: bytes.map { Float($0) / 255 })
             let quantized = image.quantized()
