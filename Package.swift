@@ -58,9 +58,15 @@ let package = Package(
                           path: "Benchmarks/PreprocessBenchmark"),
         .executableTarget(name: "ImagingBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
                           path: "Benchmarks/ImagingBenchmarks"),
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
+                          path: "Benchmarks/CodecBenchmarks"),
         .executableTarget(name: "AnalysisBenchmarks",
                           dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
                           path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),
+
+        // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "CodecFuzz", dependencies: ["Imaging", "CLibFuzzer"], path: "Fuzz/CodecFuzz"),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
