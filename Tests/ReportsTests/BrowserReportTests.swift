@@ -69,6 +69,9 @@ import Testing
         let tip = try hover(page, row: 7, column: 23)
         #expect(tip["rowVariant"] == variants[7].id && tip["columnVariant"] == variants[23].id)
         #expect(tip["rowSrc"] == variants[7].thumbnail?.dataURI && tip["columnSrc"] == variants[23].thumbnail?.dataURI)
+        if let path = ProcessInfo.processInfo.environment["AUGLAB_SCREENSHOT"] {  // the tooltip, for a person to look at
+            try ReportFile.write(try page.screenshot(), toPath: path + "-hover.png")
+        }
         #expect(tip["rowLabel"] == variants[7].label)
         #expect(tip["rowParams"]?.contains("operation: rotate") == true)
         #expect(tip["value"] == Self.fixed4(Self.shown(set.imageImage, row: 7, column: 23)))
@@ -158,9 +161,12 @@ import Testing
         let thumbnailBytes = document.variantSets.flatMap(\.variants).reduce(0) { $0 + ($1.thumbnail?.dataURI.utf8.count ?? 0) }
         #expect(bytes < 10_000_000, "report is \(bytes) bytes")
         // With a caption and 90 distractor prompts per matrix (CLIP runs), it must stay under 10 MB too.
-        var withTexts = shape
-        withTexts.texts = 91
-        let textBytes = try HTMLReport.render(SyntheticReport.document(withTexts)).utf8.count
+        var withTexts = document
+        for index in withTexts.matrices.indices {  // sets run preset → image → model: index % 3 is the model
+            SyntheticReport.addTexts(91, to: &withTexts.matrices[index], caption: "a caption", seed: UInt64(100 + index),
+                                     textSeed: UInt64(index % 3))  // a model's text–text cosines are the same in every sweep
+        }
+        let textBytes = try HTMLReport.render(withTexts).utf8.count
         #expect(textBytes < 10_000_000, "report with text quadrants is \(textBytes) bytes")
         let built = Date().timeIntervalSince(start)
 

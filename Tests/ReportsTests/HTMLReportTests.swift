@@ -123,6 +123,8 @@ import Testing
                                                                  circularDetected: nil, rule: "rule"))
         let sentence = FindingExplanation.sentence(for: base)
         #expect(sentence.contains("every 90°") && sentence.contains("0.27") && sentence.contains("mask"))
+        #expect(sentence.hasSuffix("not from the picture."))
+        #expect(!sentence.contains(". But") && !sentence.contains(". It"))  // one sentence, control included
         for kind in DetectorKind.allCases {
             for detected in [true, false] {
                 let finding = SyntheticReport.finding(kind, detected: detected, image: "a", model: "m", preset: "p",

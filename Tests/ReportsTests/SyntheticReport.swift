@@ -83,6 +83,21 @@ enum SyntheticReport {
                 nullModel: "synthetic", baseline: 0.6, control: control, image: image, model: model, preset: preset)
     }
 
+    /// Gives a matrix set text quadrants: `count` texts (the caption first), image–text cosines,
+    /// their transpose, and text–text cosines with a unit diagonal.
+    static func addTexts(_ count: Int, to set: inout ReportMatrixSet, caption: String, seed: UInt64, textSeed: UInt64? = nil) {
+        let n = set.imageImage.rows
+        let it = rectangular(rows: n, columns: count, seed: seed, base: 0.2)
+        var ti = Matrix(rows: count, columns: n)
+        for r in 0..<n { for c in 0..<count { ti[c, r] = it[r, c] } }
+        var tt = rectangular(rows: count, columns: count, seed: textSeed ?? seed + 1, base: 0.7)
+        for t in 0..<count { tt[t, t] = 1 }
+        set.imageText = ReportMatrix(it)
+        set.textImage = ReportMatrix(ti)
+        set.textText = ReportMatrix(tt)
+        set.texts = (0..<count).map { $0 == 0 ? caption : "a photo of a thing \($0)" }
+    }
+
     static func document(_ shape: Shape) throws -> ReportDocument {
         let base = try basePicture(side: 96)
         let images = (0..<shape.images).map { i in
@@ -128,16 +143,7 @@ enum SyntheticReport {
                     let ii = similarities(n: shape.variants, model: m, image: i, preset: p)
                     var set = ReportMatrixSet(image: image.id, sweep: preset, model: model.id, imageImage: ReportMatrix(ii))
                     if shape.texts > 0 {
-                        let seed = UInt64(10_000 + 100 * m + 10 * i + p)
-                        let it = rectangular(rows: shape.variants, columns: shape.texts, seed: seed, base: 0.2)
-                        var ti = Matrix(rows: shape.texts, columns: shape.variants)
-                        for r in 0..<shape.variants { for c in 0..<shape.texts { ti[c, r] = it[r, c] } }
-                        var tt = rectangular(rows: shape.texts, columns: shape.texts, seed: seed + 1, base: 0.7)
-                        for t in 0..<shape.texts { tt[t, t] = 1 }
-                        set.imageText = ReportMatrix(it)
-                        set.textImage = ReportMatrix(ti)
-                        set.textText = ReportMatrix(tt)
-                        set.texts = (0..<shape.texts).map { $0 == 0 ? (image.caption ?? "") : "a photo of a thing \($0)" }
+                        addTexts(shape.texts, to: &set, caption: image.caption ?? "", seed: UInt64(10_000 + 100 * m + 10 * i + p))
                     }
                     matrices.append(set)
                     if rotation {

@@ -4,7 +4,7 @@ import Analysis
 ///
 /// The sentence says what was seen, how strong it is in normalised units (0 = like an unrelated
 /// image, 1 = identical), the floor the verdict needed and the p-value; for rotation findings it
-/// also says what the artefact controls concluded.
+/// also says what the artefact controls concluded, in the same sentence.
 public enum FindingExplanation {
     /// The sentence for `finding`.
     public static func sentence(for finding: Finding) -> String {
@@ -16,7 +16,9 @@ public enum FindingExplanation {
         case .collapseThreshold: body = collapse(finding)
         case .crossmodal: body = crossmodal(finding)
         }
-        return body + control(finding)
+        let clause = control(finding)
+        guard !clause.isEmpty, body.hasSuffix(".") else { return body }
+        return String(body.dropLast()) + clause + "."
     }
 
     /// "0.123" for effects and scores.
@@ -95,11 +97,11 @@ public enum FindingExplanation {
         guard let control = finding.control else { return "" }
         switch control.verdict {
         case .survives:
-            return " It survives the artefact controls (the flat grey mask does not show it)."
+            return ", and it survives the artefact controls (the flat grey mask does not show it)"
         case .maskShowsPattern:
-            return " But the flat grey mask control shows the same pattern, so it comes from the rotation's black corners, not from the picture."
+            return ", but the flat grey mask control shows the same pattern, so it comes from the rotation's black corners, not from the picture"
         case .notReproducedWithCircularMask:
-            return " But the circular-mask sweep does not reproduce it, so it comes from the rotation's black corners, not from the picture."
+            return ", but the circular-mask sweep does not reproduce it, so it comes from the rotation's black corners, not from the picture"
         case .notApplicable:
             return ""
         }

@@ -222,8 +222,10 @@ public enum HTMLReport {
                 var text = (cell.detected ? "✔ " : "✘ ") + "effect \(SVGFormat.number(cell.effect, digits: 3))"
                 if let p = cell.pValue { text += ", p \(SVGFormat.number(p, digits: 4))" }
                 if let value = cell.value { text += ", at \(SVGFormat.label(value))\(row.unit.map { " " + $0 } ?? "")" }
-                if let control = cell.control, control != .notApplicable, control != .survives { text += " (geometry's)" }
-                html += "<td class=\"\(cell.detected ? "verdict-yes" : "verdict-no")\">\(Markup.text(text))</td>"
+                let artefact = cell.detected && cell.control.map { $0 != .notApplicable && $0 != .survives } == true
+                if artefact { text += " (geometry's)" }
+                let className = artefact ? "verdict-artefact" : (cell.detected ? "verdict-yes" : "verdict-no")
+                html += "<td class=\"\(className)\">\(Markup.text(text))</td>"
             }
             html += "</tr>\n"
         }

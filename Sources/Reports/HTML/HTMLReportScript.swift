@@ -262,9 +262,10 @@ enum HTMLReportScript {
   }
 
   var tooltip = $('tooltip');
-  function describe(box, item) {
+  function describe(box, item, heading) {
     while (box.firstChild) box.removeChild(box.firstChild);
     box.dataset.kind = item.kind;
+    var head = document.createElement('div'); head.className = 'tip-head'; head.textContent = heading; box.appendChild(head);
     if (item.kind === 'variant') {
       box.dataset.variant = item.variant ? item.variant.id : '';
       if (item.variant && item.variant.thumb) {
@@ -294,11 +295,11 @@ enum HTMLReportScript {
     var c = Math.floor(x / geometry.cell), r = Math.floor(y / geometry.cell);
     if (x < 0 || y < 0 || r >= geometry.rows || c >= geometry.columns) { tooltip.hidden = true; return; }
     var k = r * geometry.columns + c, g = view.grid;
-    describe($('tip-row'), itemAt(g.rowKind, r, view.vset, view.set));
-    describe($('tip-column'), itemAt(g.colKind, c, view.vset, view.set));
+    describe($('tip-row'), itemAt(g.rowKind, r, view.vset, view.set), 'row ' + r);
+    describe($('tip-column'), itemAt(g.colKind, c, view.vset, view.set), 'column ' + c);
     $('tip-value').textContent = view.valueText(k);
     $('tip-detail').textContent = view.detail(k);
-    $('tip-cell').textContent = 'row ' + r + ', column ' + c;
+    $('tip-cell').textContent = state.mode === 'plain' ? 'cosine similarity' : 'difference';
     tooltip.dataset.row = r; tooltip.dataset.column = c;
     tooltip.hidden = false;
     var left = event.clientX + 16, top = event.clientY + 16;

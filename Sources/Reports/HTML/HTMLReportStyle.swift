@@ -24,6 +24,7 @@ h3 { font-size: 14px; margin: 16px 0 6px; }
 #tooltip .tip-pair { display: flex; gap: 10px; }
 #tooltip .tip-item { width: 190px; overflow-wrap: anywhere; }
 #tooltip img { width: 96px; height: auto; display: block; border: 1px solid var(--line); image-rendering: auto; }
+#tooltip .tip-head { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; margin-bottom: 2px; }
 #tooltip .tip-label { font-weight: 600; margin-top: 2px; }
 #tooltip .tip-params { color: var(--muted); }
 #tooltip .tip-text { font-style: italic; }
