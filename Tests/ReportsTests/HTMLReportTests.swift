@@ -35,6 +35,14 @@ import Testing
         #expect(html.contains("default-src 'none'"))
     }
 
+    @Test func renderingIsDeterministic() throws {
+        let document = try SyntheticReport.document(.init(images: 2, models: 3, variants: 12, presets: ["rotation-12", "noise-12"], texts: 2))
+        let first = try HTMLReport.render(document)
+        let second = try HTMLReport.render(ReportDocument.decode(document.encodedJSON()))
+        #expect(first == second)
+        #expect(try ReportArtifacts.files(for: document) == ReportArtifacts.files(for: document))
+    }
+
     @Test func userStringsAreEscapedEverywhere() throws {
         let document = try SyntheticReport.document(.init(variants: 36, texts: 3, hostile: true))
         let html = try HTMLReport.render(document)
