@@ -16,7 +16,11 @@ import Testing
         try ReportFile.write(html, toPath: path)
         let page = try BrowserPage(browser: browser)
         try page.open(URL(fileURLWithPath: path))
-        try page.waitUntil("!!(window.auglabReport && window.auglabReport.ready)")
+        do {
+            try page.waitUntil("!!(window.auglabReport && window.auglabReport.ready)")
+        } catch {
+            throw BrowserSession.Failure("the report did not become ready: \(error); the page reported \(page.problems())")
+        }
         return (page, html)
     }
 
@@ -148,6 +152,24 @@ import Testing
         let tip = try hover(page, row: 36, column: 0)
         #expect(tip["rowText"] == "“\(SyntheticReport.hostileCaption)”")
         #expect(page.problems().isEmpty, "\(page.problems())")
+    }
+
+    @Test func emptyAndFindingsOnlyReportsOpenCleanly() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let browser = try BrowserSession()
+        defer { browser.close() }
+        let empty = ReportDocument(provenance: ReportProvenance(toolVersion: "0.1.0-test"))
+        let (page, _) = try open(empty, in: browser, folder: folder)
+        #expect(page.problems().isEmpty, "\(page.problems())")
+        let message = try page.evaluate("document.getElementById('heatmap-message').textContent") as? String
+        #expect(message == "No matrix for this image, sweep and model.")
+        // Findings and images but no matrices (e.g. a run folder without them): tables, no heatmap.
+        var findingsOnly = try SyntheticReport.document(.init(images: 1, models: 2, variants: 8, presets: ["rotation-8"]))
+        findingsOnly.matrices = []
+        let (second, _) = try open(findingsOnly, in: browser, folder: folder)
+        #expect(second.problems().isEmpty, "\(second.problems())")
+        #expect(try second.evaluate("document.querySelectorAll('#findings-table tr.finding').length") as? Int == 4)
     }
 
     @Test func defaultSuiteSizedReportStaysUnder10MBAndOpensQuickly() throws {

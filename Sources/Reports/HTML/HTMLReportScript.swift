@@ -373,7 +373,7 @@ enum HTMLReportScript {
    ['select-scale', 'scale'], ['select-colormap', 'colormap']].forEach(function (pair) {
     $(pair[0]).addEventListener('change', function (event) { var c = {}; c[pair[1]] = event.target.value; select(c); });
   });
-  $('only-selected').addEventListener('change', function (event) { select({ onlySelected: event.target.checked }); });
+  if ($('only-selected')) $('only-selected').addEventListener('change', function (event) { select({ onlySelected: event.target.checked }); });
 
   function cellCenter(row, column) {
     if (!geometry) return null;
