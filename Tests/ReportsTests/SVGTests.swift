@@ -58,7 +58,7 @@ import Testing
         #expect(plain.attributes.filter { $0["stroke"] == "#ffffff" }.isEmpty)
         let cell = Double(HeatmapSVG.targetSide / 12)
         let vertical = try #require(whiteLines.first { $0["x1"] == $0["x2"] })
-        #expect(Double(vertical["x1"] ?? "") == 96 + 6 * cell)
+        #expect(Double(vertical["x1"] ?? "") == HeatmapSVG.leftMargin + 6 * cell)
     }
 
     @Test func linePlotParsesWithSeriesMarksBandsAndUnits() {

@@ -44,6 +44,9 @@ public enum HeatmapSVG {
     /// The side the matrix is drawn at (pixels), approximately: cells are whole pixels.
     public static let targetSide = 480
 
+    /// Space left of the matrix for row labels and the row title (pixels).
+    static let leftMargin = 112.0
+
     /// The SVG document of `figure` (standalone; also valid inline in HTML).
     ///
     /// - Throws: `ReportError` from `HeatmapImage` for an empty or oversized matrix.
@@ -53,7 +56,7 @@ public enum HeatmapSVG {
         let png = try HeatmapImage.png(matrix, colormap: figure.colormap, scale: figure.scale, cellSize: cell)
         let bar = try HeatmapImage.encodePNG(HeatmapImage.colorBar(figure.colormap))
         let plotWidth = Double(matrix.columns * cell), plotHeight = Double(matrix.rows * cell)
-        let left = 96.0, top = 40.0, bottom = 92.0, barGap = 18.0, barWidth = 14.0, right = 70.0
+        let left = leftMargin, top = 40.0, bottom = 110.0, barGap = 18.0, barWidth = 14.0, right = 70.0
         var canvas = SVGCanvas(width: left + plotWidth + barGap + barWidth + right, height: top + plotHeight + bottom)
 
         canvas.text(figure.title, x: left, y: 22, size: 14, weight: "bold")
@@ -76,15 +79,15 @@ public enum HeatmapSVG {
             let x = left + (Double(index) + 0.5) * Double(cell)
             canvas.line(x, top + plotHeight, x, top + plotHeight + 4, stroke: "#444444")
             let label = index < figure.columnLabels.count ? figure.columnLabels[index] : String(index)
-            canvas.text(shortened(label), x: x, y: top + plotHeight + 14, anchor: "end", rotate: -40)
+            canvas.text(shortened(label, to: 16), x: x, y: top + plotHeight + 14, anchor: "end", rotate: -40)
         }
         for index in Ticks.indices(count: matrix.rows) {
             let y = top + (Double(index) + 0.5) * Double(cell)
             canvas.line(left - 4, y, left, y, stroke: "#444444")
             let label = index < figure.rowLabels.count ? figure.rowLabels[index] : String(index)
-            canvas.text(shortened(label), x: left - 6, y: y + 4, anchor: "end")
+            canvas.text(shortened(label, to: 16), x: left - 6, y: y + 4, anchor: "end")
         }
-        canvas.text(figure.columnTitle, x: left + plotWidth / 2, y: top + plotHeight + 62, anchor: "middle", size: 12)
+        canvas.text(figure.columnTitle, x: left + plotWidth / 2, y: top + plotHeight + 80, anchor: "middle", size: 12)
         canvas.text(figure.rowTitle, x: 16, y: top + plotHeight / 2, anchor: "middle", size: 12, rotate: -90)
 
         let barX = left + plotWidth + barGap
@@ -97,12 +100,12 @@ public enum HeatmapSVG {
             canvas.line(barX + barWidth, y, barX + barWidth + 4, y, stroke: "#444444")
             canvas.text(SVGFormat.label(value), x: barX + barWidth + 6, y: y + 4)
         }
-        canvas.text("colour: " + scale.label, x: left, y: top + plotHeight + 80, size: 10, fill: "#555555")
+        canvas.text("colour: " + scale.label, x: left, y: top + plotHeight + 98, size: 10, fill: "#555555")
         return canvas.document(title: figure.title)
     }
 
-    /// A label cut to 24 characters (with an ellipsis), so tick labels stay inside the figure.
-    static func shortened(_ label: String) -> String {
-        label.count <= 24 ? label : String(label.prefix(23)) + "…"
+    /// A label cut to `limit` characters (with an ellipsis), so tick labels stay inside the figure.
+    static func shortened(_ label: String, to limit: Int = 24) -> String {
+        label.count <= limit ? label : String(label.prefix(max(1, limit - 1))) + "…"
     }
 }

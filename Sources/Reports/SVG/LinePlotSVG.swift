@@ -59,6 +59,8 @@ public struct LinePlot: Sendable, Equatable {
 
     /// Title above the plot.
     public var title: String
+    /// A line under the title explaining units and marks (may be empty).
+    public var subtitle: String
     /// x axis title with unit.
     public var xTitle: String
     /// y axis title with unit.
@@ -77,9 +79,10 @@ public struct LinePlot: Sendable, Equatable {
     public var yReference: Double?
 
     /// A plot.
-    public init(title: String, xTitle: String, yTitle: String, series: [Series], marks: [Mark] = [], bands: [Band] = [],
-                xTicks: [Double]? = nil, xRange: ClosedRange<Double>? = nil, yReference: Double? = nil) {
+    public init(title: String, subtitle: String = "", xTitle: String, yTitle: String, series: [Series], marks: [Mark] = [],
+                bands: [Band] = [], xTicks: [Double]? = nil, xRange: ClosedRange<Double>? = nil, yReference: Double? = nil) {
         self.title = title
+        self.subtitle = subtitle
         self.xTitle = xTitle
         self.yTitle = yTitle
         self.series = series
@@ -96,10 +99,11 @@ public enum LinePlotSVG {
     /// The SVG document of `plot` (standalone; also valid inline in HTML). Empty or non-finite
     /// data give an empty frame with the titles.
     public static func render(_ plot: LinePlot, width: Double = 600, height: Double = 320) -> String {
-        let left = 64.0, right = 150.0, top = 34.0, bottom = 46.0
+        let left = 64.0, right = 150.0, top = plot.subtitle.isEmpty ? 34.0 : 48.0, bottom = 46.0
         let plotWidth = max(50, width - left - right), plotHeight = max(50, height - top - bottom)
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(plot.title, x: left, y: 20, size: 13, weight: "bold")
+        if !plot.subtitle.isEmpty { canvas.text(plot.subtitle, x: left, y: 36, size: 10, fill: "#555555") }
 
         let (xLow, xHigh) = xRange(plot)
         let (yLow, yHigh) = yRange(plot)

@@ -65,12 +65,14 @@ public enum ReportPlots {
         switch kind {
         case .similarityToClean:
             return LinePlot(title: "Similarity to the clean image: \(sweepName), \(imageName)",
+                            subtitle: "0 = as similar as an unrelated image, 1 = identical; dashed: collapse threshold, band: its 95% interval",
                             xTitle: sweep?.axis.title ?? "level",
-                            yTitle: "similarity to clean (normalised: 0 unrelated, 1 identical)",
+                            yTitle: "similarity to clean (normalised)",
                             series: series, marks: marks, bands: bands, yReference: 0)
         case .rotationProfile:
             let quarterMarks = [90.0, 180, 270].map { LinePlot.Mark(x: $0, label: "\(Int($0))°") }
             return LinePlot(title: "Rotation profile: \(sweepName), \(imageName)",
+                            subtitle: "mean similarity of all pairs whose angles differ by the same amount; dashed: multiples of 90°",
                             xTitle: "angular difference θj − θi (degrees)",
                             yTitle: "mean cosine similarity (raw)",
                             series: series, marks: quarterMarks, xTicks: [0, 45, 90, 135, 180, 225, 270, 315, 360],
@@ -78,6 +80,7 @@ public enum ReportPlots {
         case .antidiagonalProfile:
             let axisMarks = [LinePlot.Mark(x: 0, label: "≡ 0° (±θ)"), LinePlot.Mark(x: 180, label: "≡ 180°")]
             return LinePlot(title: "Anti-diagonal profile over mirror axes: \(sweepName), \(imageName)",
+                            subtitle: "similarity of pairs on each axis θi + θj ≡ const above what their angle difference gives",
                             xTitle: "mirror axis: angle sum θi + θj (degrees)",
                             yTitle: "median excess cosine on the axis (raw)",
                             series: series, marks: axisMarks, xTicks: [0, 45, 90, 135, 180, 225, 270, 315, 360],
