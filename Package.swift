@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], exclude: ["References"], resources: [.copy("Resources")]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "auglabTests", dependencies: ["auglab", "AugLabTestSupport"]),
     ]
 )
