@@ -5,7 +5,7 @@ import Synchronization
 
 /// The file format of written variants.
 public enum VariantFileFormat: String, Sendable, Hashable, CaseIterable {
-    /// Lossless PNG: the file holds exactly the in-memory variant's pixels.
+    /// Lossless PNG (zlib level 1): the file holds exactly the in-memory variant's pixels.
     case png
     /// JPEG at `AugmentOutput.jpegQuality` (lossy: the file's pixels differ from the variant's).
     case jpeg
@@ -13,8 +13,14 @@ public enum VariantFileFormat: String, Sendable, Hashable, CaseIterable {
     /// The file name extension, without the dot.
     public var fileExtension: String { self == .png ? "png" : "jpg" }
 
-    /// The `Imaging` format.
-    var imageFormat: ImageFile.Format { self == .png ? .png : .jpeg(quality: AugmentOutput.jpegQuality) }
+    /// The encoded bytes of a variant: PNG at zlib level `AugmentOutput.pngCompressionLevel`,
+    /// or JPEG at `AugmentOutput.jpegQuality`.
+    func encode(_ image: RGBImage) throws(ImagingError) -> [UInt8] {
+        switch self {
+        case .png: return try PNGCodec.encode(image, compressionLevel: AugmentOutput.pngCompressionLevel)
+        case .jpeg: return try JPEGCodec.encode(image, quality: AugmentOutput.jpegQuality)
+        }
+    }
 }
 
 /// Writes a sweep's variants, their provenance and a contact sheet into a staged folder.
@@ -30,6 +36,10 @@ public enum VariantFileFormat: String, Sendable, Hashable, CaseIterable {
 public enum AugmentOutput {
     /// The libjpeg quality of variants written as JPEG.
     public static let jpegQuality = 95
+    /// The zlib level of variants written as PNG: 1, the fastest. Compression dominates the
+    /// cost of a sweep (level 6, Pillow's default, takes about 5× longer for files about 20%
+    /// smaller); the pixels are the same at any level.
+    public static let pngCompressionLevel = 1
 
     /// What was written.
     public struct Summary: Sendable {
@@ -68,7 +78,7 @@ public enum AugmentOutput {
                     let variant = try generator.variant(at: index)
                     let name = "variants/" + fileName(index: index, count: count, format: format)
                     do throws(ImagingError) {
-                        try ImageFile.write(variant.image, toPath: staged.path(name), format: format.imageFormat)
+                        try AtomicFile.write(try format.encode(variant.image), toPath: staged.path(name))
                     } catch {
                         throw SweepError(.io, error.message, path: staged.destination + "/" + name)
                     }

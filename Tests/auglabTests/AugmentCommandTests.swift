@@ -214,3 +214,34 @@ import AugLabTestSupport
         }
     }
 }
+
+/// Interrupting `augment` removes the unfinished folder.
+@Suite struct AugmentInterruptTests {
+    @Test func sigintRemovesTheUnfinishedOutput() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A long run: 100 noisy variants of a 1411×1411 JPEG (seconds of work even in release).
+        let process = Process()
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("auglab")
+        process.arguments = ["augment", Fixtures.package("Images/retina.jpg").path, "--preset", "noise-100",
+                             "--out", directory.path("out"), "--quiet"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait until the staging folder holds a first variant, then interrupt.
+        var started = false
+        for _ in 0..<400 where !started {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? []
+            if let staging = entries.first(where: { $0.hasPrefix(".out.partial-") }) {
+                let variants = (try? FileManager.default.contentsOfDirectory(atPath: directory.path(staging + "/variants"))) ?? []
+                started = variants.contains { $0.hasSuffix(".png") }
+            }
+            if !started { usleep(25_000) }
+        }
+        #expect(started, "the run never started writing")
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+    }
+}
