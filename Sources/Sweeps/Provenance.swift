@@ -53,7 +53,7 @@ public struct SourceProvenance: Sendable, Hashable, Codable {
 /// One axis's setting for a variant: the operation, its value and fixed options.
 ///
 /// JSON keys (stable; options that do not apply are null): `index`, `operation`, `value`,
-/// `unit`, `seed`, `interpolation`, `fill`, `crop`, `direction`, `model_input_size`.
+/// `unit`, `kind`, `seed`, `interpolation`, `fill`, `crop`, `direction`, `model_input_size`.
 public struct AxisSetting: Sendable, Hashable, Codable {
     /// The value's position on its axis (0-based).
     public var index: Int
@@ -63,6 +63,8 @@ public struct AxisSetting: Sendable, Hashable, Codable {
     public var value: ParameterValue
     /// The value's unit (`degrees`, `intensity`, …).
     public var unit: String
+    /// How values on this axis relate (`rotation_angle`, `ordered_level`, `categorical`).
+    public var kind: ParameterAxis.Kind
     /// The seed this axis's random operation used (every axis has one; deterministic
     /// operations ignore it).
     public var seed: UInt64
@@ -78,7 +80,7 @@ public struct AxisSetting: Sendable, Hashable, Codable {
     public var modelInputSize: Int?
 
     enum CodingKeys: String, CodingKey {
-        case index, operation, value, unit, seed, interpolation, fill, crop, direction
+        case index, operation, value, unit, kind, seed, interpolation, fill, crop, direction
         case modelInputSize = "model_input_size"
     }
 
@@ -89,6 +91,7 @@ public struct AxisSetting: Sendable, Hashable, Codable {
         self.operation = operation.name
         self.value = sweep.values[index]
         self.unit = operation.unit
+        self.kind = operation.axisKind
         self.seed = seed
         self.interpolation = operation.interpolation?.rawValue
         self.fill = operation.fill?.rawValue
@@ -103,6 +106,7 @@ public struct AxisSetting: Sendable, Hashable, Codable {
         try container.encode(operation, forKey: .operation)
         try container.encode(value, forKey: .value)
         try container.encode(unit, forKey: .unit)
+        try container.encode(kind, forKey: .kind)
         try container.encode(seed, forKey: .seed)
         try container.encode(interpolation, forKey: .interpolation)
         try container.encode(fill, forKey: .fill)
@@ -120,6 +124,7 @@ public struct AxisSetting: Sendable, Hashable, Codable {
 /// |---|---|
 /// | `index` | position in sweep order (0-based; row-major for 2-D sweeps) |
 /// | `operation`, `value`, `unit` | the (first) axis's operation, parameter value and unit |
+/// | `axis_kind` | how the (first) axis's values relate: `rotation_angle` (degrees, wraps at 360), `ordered_level`, `categorical` |
 /// | `seed` | the variant's seed, `RandomSeed.variant(sweepSeed: sweep_seed, index: index)` |
 /// | `sweep_seed` | the seed of the whole sweep (`--seed`) |
 /// | `interpolation`, `fill`, `crop`, `direction`, `model_input_size` | the (first) axis's options |
@@ -140,6 +145,8 @@ public struct VariantProvenance: Sendable, Hashable, Codable {
     public var value: ParameterValue
     /// The first axis's unit.
     public var unit: String
+    /// How the first axis's values relate.
+    public var axisKind: ParameterAxis.Kind
     /// The variant's seed (derived from `sweepSeed` and `index`).
     public var seed: UInt64
     /// The sweep's seed.
@@ -181,6 +188,7 @@ public struct VariantProvenance: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case index, operation, value, unit, seed, interpolation, fill, crop, direction, axes, source, width, height
         case preset, preprocessing, file
+        case axisKind = "axis_kind"
         case sweepSeed = "sweep_seed"
         case modelInputSize = "model_input_size"
         case squareCrop = "square_crop"
@@ -195,6 +203,7 @@ public struct VariantProvenance: Sendable, Hashable, Codable {
         try container.encode(operation, forKey: .operation)
         try container.encode(value, forKey: .value)
         try container.encode(unit, forKey: .unit)
+        try container.encode(axisKind, forKey: .axisKind)
         try container.encode(seed, forKey: .seed)
         try container.encode(sweepSeed, forKey: .sweepSeed)
         try container.encode(interpolation, forKey: .interpolation)

@@ -79,7 +79,8 @@ public struct VariantGenerator: Sendable {
         let size = outputSize(coordinates)
         let first = settings[0]
         return VariantProvenance(
-            index: index, operation: first.operation, value: first.value, unit: first.unit, seed: seeds[0],
+            index: index, operation: first.operation, value: first.value, unit: first.unit, axisKind: first.kind,
+            seed: seeds[0],
             sweepSeed: seed, interpolation: first.interpolation, fill: first.fill, crop: first.crop,
             direction: first.direction, modelInputSize: first.modelInputSize, squareCrop: definition.squareCrop,
             axes: settings.count > 1 ? settings : nil, sourceKind: sourceKind, source: source.provenance,

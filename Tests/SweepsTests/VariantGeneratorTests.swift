@@ -56,6 +56,7 @@ enum SweepFixtures {
             #expect(axes.map(\.index) == [row, column])
             #expect(axes.map(\.value) == [.number(angle), .number(sigma)])
             #expect(axes.map(\.operation) == ["rotate", "gaussian_noise"])
+            #expect(axes.map(\.kind) == [.rotationAngle, .orderedLevel])
             // Second axis after the first, in float, quantised once.
             let variantSeed = RandomSeed.variant(sweepSeed: 7, index: index)
             let noiseSeed = RandomSeed.variant(sweepSeed: variantSeed, index: 0)
@@ -159,12 +160,13 @@ enum SweepFixtures {
         let provenance = generator.provenance(at: 3)
         #expect(provenance == (try generator.variant(at: 3).provenance))
         let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(provenance)) as? [String: Any])
-        #expect(Set(object.keys) == ["index", "operation", "value", "unit", "seed", "sweep_seed", "interpolation", "fill",
+        #expect(Set(object.keys) == ["index", "operation", "value", "unit", "axis_kind", "seed", "sweep_seed", "interpolation", "fill",
                                      "crop", "direction", "model_input_size", "square_crop", "axes", "source_kind",
                                      "source", "width", "height", "preset", "preset_path", "preset_sha256",
                                      "preprocessing", "file"])
         #expect(object["index"] as? Int == 3)
         #expect(object["operation"] as? String == "rotate" && object["unit"] as? String == "degrees")
+        #expect(object["axis_kind"] as? String == "rotation_angle")
         #expect(object["value"] as? Double == 10.8)
         #expect((object["seed"] as? NSNumber)?.uint64Value == RandomSeed.variant(sweepSeed: 5, index: 3))
         #expect(object["interpolation"] as? String == "bilinear" && object["fill"] as? String == "black")
