@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import AugLabTestSupport
 @testable import Sweeps
 
 /// Bad presets are refused with one line naming the file, the field and what is allowed.
@@ -128,6 +130,26 @@ import Testing
     }
 
     @Test func presetFilesAreCheckedForSizeAndExistence() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let large = directory.path("large.yaml")
+        let body = "description: x\nsweep:\n  operation: rotate\n  values: [0]\n"
+        try Data((body + String(repeating: "# padding\n", count: Preset.maximumFileBytes / 10)).utf8)
+            .write(to: URL(fileURLWithPath: large))
+        #expect { try Preset.load(path: large) } throws: { error in
+            (error as? SweepError)?.description == "\(large): preset file is larger than \(Preset.maximumFileBytes) bytes"
+        }
+        let binary = directory.path("binary.yaml")
+        try Data([0xFF, 0xFE, 0x00, 0x41]).write(to: URL(fileURLWithPath: binary))
+        #expect { try Preset.load(path: binary) } throws: { error in
+            (error as? SweepError)?.description == "\(binary): not a text file (invalid UTF-8)"
+        }
+        #expect { try Preset.load(path: directory.url.path) } throws: { error in
+            (error as? SweepError)?.description.hasSuffix("is a directory, not a preset file") == true
+        }
+        let fine = directory.path("fine.yml")
+        try Data(body.utf8).write(to: URL(fileURLWithPath: fine))
+        #expect(try Preset.load(path: fine).name == "fine")
         #expect(throws: SweepError.self) { try Preset.load(path: "/nonexistent/preset.yaml") }
         #expect { try Preset.load(path: "/nonexistent/preset.yaml") } throws: { error in
             (error as? SweepError)?.description == "/nonexistent/preset.yaml: preset file not found"
