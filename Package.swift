@@ -35,7 +35,8 @@ let package = Package(
         // MARK: Libraries
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Imaging", dependencies: ["CImageCodecs", "CCrypto"], swiftSettings: numericSettings),
-        .target(name: "Sweeps", dependencies: ["Imaging", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Sweeps", dependencies: ["Imaging", .product(name: "Yams", package: "Yams")],
+                resources: [.copy("Presets")]),  // Presets/ at the root is a symlink to Sources/Sweeps/Presets
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "CLIP", dependencies: ["Tensors", "Imaging", "CZlib"], resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")], swiftSettings: numericSettings),
         .target(name: "Encoders", dependencies: ["CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
@@ -71,7 +72,7 @@ let package = Package(
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
                     exclude: ["References"], resources: [.copy("Resources")]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], exclude: ["References"], resources: [.copy("Resources")]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"]),

@@ -14,6 +14,10 @@ public struct SweepError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidInput = Code("invalid-input")
         /// An argument is outside its allowed range.
         public static let invalidArgument = Code("invalid-argument")
+        /// Something asked for by name does not exist (a preset name, the bundled presets).
+        public static let notFound = Code("not-found")
+        /// The source image could not be read or decoded (the message is the codec's).
+        public static let image = Code("image")
     }
 
     /// The category of the failure.
