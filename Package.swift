@@ -53,6 +53,8 @@ let package = Package(
 
         // MARK: Benchmarks (release builds; not part of `swift test`)
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "EncoderBenchmarks", dependencies: ["CLIP", "Tensors", "BenchmarkSupport"],
+                          path: "Benchmarks/EncoderBenchmarks", swiftSettings: numericSettings),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"]),

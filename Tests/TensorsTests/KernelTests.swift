@@ -97,7 +97,8 @@ import Testing
         let (batch, height, width) = (2, 9, 7)
         let x = rng.array(batch * height * width * shape.inChannels)
         let w = rng.array(shape.outChannels * shape.reduction)
-        let weights = ConvolutionWeights(pytorch: w, shape: shape)
+        let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: .gemm)
+        #expect(weights.algorithm == .gemm)
         let count = batch * shape.outputSize(height) * shape.outputSize(width) * shape.outChannels
         let reference = naiveConvolution(x, batch: batch, height: height, width: width, weights: w, shape: shape)
         // Whole product at once, and split into blocks of one and of three output pixels.
@@ -109,6 +110,47 @@ import Testing
             } }
             #expect(maxAbsDifference(out, reference) < 1e-5, "\(shape), block \(blockFloats)")
         }
+    }
+
+    /// Winograd F(2×2, 3×3) against the direct loop: odd and even sizes (partial edge tiles), channel
+    /// counts with and without a vector tail, and more tiles than one round.
+    @Test(arguments: [(2, 9, 7, 6, 9), (1, 8, 8, 16, 8), (3, 5, 3, 3, 2), (1, 1, 1, 4, 5), (2, 33, 35, 8, 3), (1, 7, 10, 9, 17)])
+    func winogradMatchesDirectLoop(batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int) {
+        var rng = TestValues(seed: 12)
+        let shape = ConvolutionShape(inChannels: inChannels, outChannels: outChannels, kernel: 3, padding: 1)
+        let x = rng.array(batch * height * width * inChannels, -2, 2)
+        let w = rng.array(outChannels * shape.reduction)
+        let reference = naiveConvolution(x, batch: batch, height: height, width: width, weights: w, shape: shape)
+        // Relative to the largest output. A direct float32 convolution over 9·in products is good to
+        // about 1e-6 of it; F(2×2) adds little (transforms of ±1, ½), F(4×4) about ten times more
+        // (entries up to 8 and down to 1/24; Lavin & Gray 2016, and the numbers in Winograd.swift).
+        let scale = reference.reduce(0) { max($0, abs($1)) }
+        for (variant, tolerance) in [(Winograd.Variant.f2, 2e-6 * scale), (.f4, 1e-5 * scale)] {
+            let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: .winograd(variant))
+            #expect(weights.algorithm == .winograd(variant))
+            var out = [Float](repeating: .nan, count: batch * height * width * outChannels)
+            x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+                Convolution.forward(xp.baseAddress!, batch: batch, height: height, width: width, weights: weights,
+                                    into: op.baseAddress!, scratch: ScratchBuffer())
+            } }
+            #expect(maxAbsDifference(out, reference) <= tolerance, "\(variant)")
+            #expect(!out.contains { $0.isNaN })
+        }
+    }
+
+    @Test func automaticAlgorithmUsesTheLargeTileForWideLayers() {
+        let thin = ConvolutionShape(inChannels: 16, outChannels: 64, kernel: 3, padding: 1)
+        let wide = ConvolutionShape(inChannels: 256, outChannels: 256, kernel: 3, padding: 1)
+        #expect(ConvolutionWeights.automaticAlgorithm(for: thin) == .winograd(.f2))
+        #expect(ConvolutionWeights.automaticAlgorithm(for: wide) == .winograd(.f4))
+        #expect(ConvolutionWeights.automaticAlgorithm(for: ConvolutionShape(inChannels: 256, outChannels: 256, kernel: 1)) == .gemm)
+    }
+
+    @Test func winogradOnlyWhereItApplies() {
+        let strided = ConvolutionShape(inChannels: 3, outChannels: 4, kernel: 3, stride: 2, padding: 1)
+        #expect(ConvolutionWeights(pytorch: [Float](repeating: 0, count: 108), shape: strided, algorithm: .winograd(.f4)).algorithm == .gemm)
+        let pointwise = ConvolutionShape(inChannels: 3, outChannels: 4, kernel: 1)
+        #expect(ConvolutionWeights(pytorch: [Float](repeating: 0, count: 12), shape: pointwise).algorithm == .gemm)
     }
 
     @Test func averagePoolingDropsIncompleteWindows() {

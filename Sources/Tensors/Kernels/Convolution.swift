@@ -40,20 +40,43 @@ public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
 
 /// Convolution weights packed once at load time for channel-last (NHWC) products.
 ///
-/// PyTorch stores `[out, in, ky, kx]`; the packed layout is `[out, ky, kx, in]`, the order in which
-/// `im2col` lays out a window of an NHWC image, so the convolution is one product with the weights
-/// used transposed (`[pixels, k²·in] · [out, k²·in]ᵀ`).
+/// Two algorithms. `gemm`: PyTorch's `[out, in, ky, kx]` is repacked to `[out, ky, kx, in]`, the order
+/// in which `im2col` lays out a window of an NHWC image, so the convolution is one product with the
+/// weights used transposed (`[pixels, k²·in] · [out, k²·in]ᵀ`). `winograd` (3×3, stride 1, padding 1
+/// only): the weights are stored as the 16 transform-domain matrices of `Winograd.transformWeights`.
 public struct ConvolutionWeights: Sendable {
+    /// How the convolution is computed.
+    public enum Algorithm: Sendable, Equatable {
+        /// `im2col` (or nothing, for 1×1) followed by one matrix product.
+        case gemm
+        /// Winograd F(2×2, 3×3) or F(4×4, 3×3): 16 or 36 matrix products in the transform domain.
+        case winograd(Winograd.Variant)
+    }
+
     /// The sizes.
     public let shape: ConvolutionShape
-    /// `[out, ky, kx, in]`.
+    /// The algorithm the weights are packed for.
+    public let algorithm: Algorithm
+    /// `[out, ky, kx, in]` for `gemm`; `positions × [out, in]` for `winograd`.
     public let packed: [Float]
 
     /// Packs PyTorch-layout weights (`shape.pytorchWeightShape`, row-major).
-    public init(pytorch weights: [Float], shape: ConvolutionShape) {
+    ///
+    /// `algorithm` nil picks Winograd wherever it applies (`Winograd.supports`): F(4×4, 3×3) when both
+    /// channel counts are at least `Winograd.largeTileChannels`, else F(2×2, 3×3); other shapes use
+    /// `gemm`. Asking for Winograd on a shape it does not support falls back to `gemm`.
+    public init(pytorch weights: [Float], shape: ConvolutionShape, algorithm: Algorithm? = nil) {
         precondition(weights.count == shape.outChannels * shape.reduction,
                      "ConvolutionWeights: \(weights.count) values for \(shape)")
         self.shape = shape
+        let chosen = algorithm ?? Self.automaticAlgorithm(for: shape)
+        if case .winograd(let variant) = chosen, Winograd.supports(shape) {
+            self.algorithm = chosen
+            packed = Winograd.transformWeights(weights, outChannels: shape.outChannels, inChannels: shape.inChannels,
+                                               variant: variant)
+            return
+        }
+        self.algorithm = .gemm
         let k2 = shape.kernel * shape.kernel, cin = shape.inChannels
         if k2 == 1 {
             packed = weights
@@ -68,6 +91,13 @@ public struct ConvolutionWeights: Sendable {
         }
         self.packed = packed
     }
+
+    /// The algorithm `init` picks when none is given.
+    public static func automaticAlgorithm(for shape: ConvolutionShape) -> Algorithm {
+        guard Winograd.supports(shape) else { return .gemm }
+        let large = min(shape.inChannels, shape.outChannels) >= Winograd.largeTileChannels
+        return .winograd(large ? .f4 : .f2)
+    }
 }
 
 /// 2-D convolution on channel-last batches as matrix products through BLAS.
@@ -77,7 +107,8 @@ public enum Convolution {
 
     /// Convolves `[batch, height, width, in]` into `[batch, outHeight, outWidth, out]` (no bias).
     ///
-    /// A 1×1 stride-1 convolution is a single product on the input as stored. Other kernels gather
+    /// Winograd-packed weights run `Winograd.forward`. A 1×1 stride-1 convolution is a single
+    /// product on the input as stored. Other kernels gather
     /// each output pixel's window into a row (`im2col`, zero where the window leaves the image) in
     /// blocks of at most `blockFloats` (at least one row), each block followed by one product.
     public static func forward(
@@ -91,6 +122,12 @@ public enum Convolution {
         guard pixels > 0 else { return }
         weights.packed.withUnsafeBufferPointer { w in
             let wp = w.baseAddress!
+            if case .winograd(let variant) = weights.algorithm {
+                Winograd.forward(x, batch: batch, height: height, width: width, inChannels: shape.inChannels,
+                                 outChannels: shape.outChannels, variant: variant, transformed: wp, into: out,
+                                 scratch: scratch)
+                return
+            }
             if shape.kernel == 1 && shape.stride == 1 && shape.padding == 0 {
                 BLAS.sgemm(m: pixels, n: shape.outChannels, k: shape.inChannels,
                            a: x, b: wp, transposeB: true, c: out)

@@ -54,7 +54,7 @@ public enum Normalization {
         var maxV = VectorMath.Vector(repeating: -.infinity)
         var i = 0
         while i + 8 <= count {
-            maxV = pointwiseMax(maxV, VectorMath.load(p + i))
+            maxV = VectorMath.maximum(maxV, VectorMath.load(p + i))
             i += 8
         }
         var maximum = maxV.max()

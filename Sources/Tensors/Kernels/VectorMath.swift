@@ -14,7 +14,7 @@ public enum VectorMath {
     /// Cody–Waite reduction x = n·ln2 + r with |r| ≤ ln2/2, then a degree-7 Taylor polynomial.
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87), upperBound: Vector(repeating: 88))
+        let clamped = minimum(maximum(x, Vector(repeating: -87)), Vector(repeating: 88))
         // Round x·log2(e) to the nearest integer by adding 1.5·2^23: the integer lands in the low mantissa bits.
         let shifter: Float = 12_582_912
         let shifted = clamped * 1.442_695_04 + shifter
@@ -59,7 +59,7 @@ public enum VectorMath {
     /// for very negative inputs keep their relative accuracy; the absolute error stays below 1e-7 · |x|.
     @inlinable @inline(__always)
     public static func gelu(_ x: Vector) -> Vector {
-        let magnitude = pointwiseMax(x, -x)
+        let magnitude = maximum(x, -x)
         let tail = erfcNonNegative(magnitude * 0.707_106_781) * 0.5  // Φ(−|x|)
         let cdf = tail.replacing(with: 1 - tail, where: x .>= 0)
         return x * cdf
@@ -69,6 +69,19 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func quickGELU(_ x: Vector) -> Vector {
         x / (exp(x * -1.702) + 1)
+    }
+
+    /// Lane-wise maximum (NaN lanes of `a` are kept). Written out because the standard library's
+    /// generic `pointwiseMax` is not inlined and costs a call per vector.
+    @inlinable @inline(__always)
+    public static func maximum(_ a: Vector, _ b: Vector) -> Vector {
+        a.replacing(with: b, where: a .< b)
+    }
+
+    /// Lane-wise minimum (NaN lanes of `a` are kept).
+    @inlinable @inline(__always)
+    public static func minimum(_ a: Vector, _ b: Vector) -> Vector {
+        a.replacing(with: b, where: b .< a)
     }
 
     /// Loads eight floats from `p` (no alignment needed).
