@@ -191,6 +191,7 @@ if arguments.child || selected.count == 1 {
 } else {
     print("# Native CLIP encoders vs ../shared/anchors/encoder-cpu.md (BLAS: \(BLAS.threadCount) threads available)")
     print("")
+    fflush(nil)  // all C streams: the header must precede the children's output
     for name in selected {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])

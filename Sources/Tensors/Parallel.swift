@@ -26,16 +26,17 @@ public enum Parallel {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
-    /// Calls `body(worker, item)` once for every `item` in `0 ..< items`, on up to `workers` threads.
+    /// Calls `body(state, item)` once for every `item` in `0 ..< items`, on up to `workers` threads.
     ///
     /// Items are handed out one at a time from a shared counter, so a worker that is slowed down
-    /// (a busy core) simply takes fewer items. `worker` (in `0 ..< workers`) identifies the thread,
-    /// e.g. to pick its scratch buffers; `setUp(worker)` runs once per thread before its first item
-    /// and its result is passed to every `body` call on that thread. With one worker or one item
-    /// everything runs on the calling thread, in order.
+    /// (a busy core) simply takes fewer items. `setUp(worker)` (worker in `0 ..< workers`) runs once
+    /// per thread before its first item, e.g. to take scratch buffers; its result is passed to every
+    /// `body` call on that thread and then to `tearDown`, e.g. to give the buffers back. With one
+    /// worker or one item everything runs on the calling thread, in order.
     public static func forEach<State>(
         items: Int, workers: Int,
         setUp: @Sendable (_ worker: Int) -> State,
+        tearDown: @Sendable (State) -> Void = { _ in },
         _ body: @Sendable (_ state: State, _ item: Int) -> Void
     ) {
         guard items > 0 else { return }
@@ -43,6 +44,7 @@ public enum Parallel {
         if threads == 1 {
             let state = setUp(0)
             for item in 0..<items { body(state, item) }
+            tearDown(state)
             return
         }
         let counter = Counter()
@@ -53,11 +55,44 @@ public enum Parallel {
                 guard item < items else { break }
                 body(state, item)
             }
+            tearDown(state)
         }
     }
 
     private final class Counter: Sendable {
         private let value = Atomic<Int>(0)
         func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+    }
+}
+
+/// Keeps per-thread scratch state between calls, so large buffers are allocated (and page-faulted)
+/// once instead of on every call.
+///
+/// `take()` hands out a stored state or a new one from `make`; `give(_:)` returns it. The pool
+/// guarantees that a state is held by one taker at a time, which is what makes sharing the
+/// non-Sendable states across threads safe. It keeps at most `capacity` states.
+public final class ScratchPool<State>: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private var stored: [State] = []
+    private let make: @Sendable () -> State
+    /// Most states kept between calls.
+    public let capacity: Int
+
+    public init(capacity: Int = Parallel.processorCount, make: @escaping @Sendable () -> State) {
+        self.capacity = max(1, capacity)
+        self.make = make
+    }
+
+    /// A state no other taker holds.
+    public func take() -> State {
+        let reused: State? = lock.withLock { _ in stored.popLast() }
+        return reused ?? make()
+    }
+
+    /// Returns a state taken from this pool.
+    public func give(_ state: State) {
+        lock.withLock { _ in
+            if stored.count < capacity { stored.append(state) }
+        }
     }
 }

@@ -22,7 +22,8 @@ public struct ComputeOptions: Sendable, Equatable {
     public var threads: Int
     /// How to use them.
     public var strategy: Strategy
-    /// Items per chunk; nil picks a size per tower that bounds memory and keeps the cores busy.
+    /// Items per chunk; nil cuts a split batch into one chunk per thread, up to a per-tower maximum
+    /// that bounds memory.
     public var itemsPerChunk: Int?
 
     public init(threads: Int = Parallel.processorCount, strategy: Strategy = .automatic, itemsPerChunk: Int? = nil) {
@@ -43,11 +44,13 @@ enum ChunkedExecution {
     /// Encodes `count` items in chunks and returns the `[count, outputWidth]` result rows.
     ///
     /// `encode(state, items, out)` must write the rows of `items` to `out` (the first row of the
-    /// chunk); `makeState` builds one thread's scratch state. With a recorder everything runs as one
-    /// chunk on the calling thread so the recorded activations cover the whole batch.
+    /// chunk); each thread takes its scratch state from `pool` and gives it back. Without an explicit
+    /// `itemsPerChunk`, a split batch is cut into one chunk per thread (the products get as many rows
+    /// as possible) of at most `maximumChunk` items (which bounds memory). With a recorder everything
+    /// runs as one chunk on the calling thread so the recorded activations cover the whole batch.
     static func run<State>(
-        count: Int, outputWidth: Int, options: ComputeOptions, defaultChunk: Int, recording: Bool,
-        makeState: @Sendable () -> State,
+        count: Int, outputWidth: Int, options: ComputeOptions, maximumChunk: Int, recording: Bool,
+        pool: ScratchPool<State>,
         encode: @Sendable (State, Range<Int>, UnsafeMutablePointer<Float>) -> Void
     ) -> [Float] {
         var result = [Float](repeating: 0, count: count * outputWidth)
@@ -55,7 +58,9 @@ enum ChunkedExecution {
         result.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             if recording {
-                encode(makeState(), 0..<count, out.pointer)
+                let state = pool.take()
+                encode(state, 0..<count, out.pointer)
+                pool.give(state)
                 return
             }
             let split: Bool
@@ -64,18 +69,14 @@ enum ChunkedExecution {
             case .splitBatch: split = options.threads > 1
             case .threadedProducts: split = false
             }
-            var chunk = options.itemsPerChunk ?? defaultChunk
-            if split && options.itemsPerChunk == nil {
-                // At least two chunks per thread, so a thread slowed by a busy core is made up for.
-                chunk = max(1, min(chunk, (count + 2 * options.threads - 1) / (2 * options.threads)))
-            }
+            let workers = split ? options.threads : 1
+            let chunk = options.itemsPerChunk ?? max(1, min(maximumChunk, (count + workers - 1) / workers))
             let chunks = (count + chunk - 1) / chunk
             let previousThreads = BLAS.threadCount
             BLAS.setThreadCount(split ? 1 : options.threads)
             defer { BLAS.setThreadCount(previousThreads) }
-            let size = chunk
-            Parallel.forEach(items: chunks, workers: split ? options.threads : 1, setUp: { _ in makeState() }) { state, index in
-                let items = (index * size)..<min(count, (index + 1) * size)
+            Parallel.forEach(items: chunks, workers: workers, setUp: { _ in pool.take() }, tearDown: { pool.give($0) }) { state, index in
+                let items = (index * chunk)..<min(count, (index + 1) * chunk)
                 encode(state, items, out.pointer + items.lowerBound * outputWidth)
             }
         }

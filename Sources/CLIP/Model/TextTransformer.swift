@@ -72,3 +72,9 @@ struct TextTransformer: Sendable {
         projection.forward(pooled, rows: count, into: out)
     }
 }
+
+/// One thread's temporaries for the text tower.
+final class TextScratch {
+    let transformer = TransformerScratch()
+    let tokens = ScratchBuffer()
+}

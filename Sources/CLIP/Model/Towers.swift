@@ -10,6 +10,8 @@ public struct VisionTower: Sendable {
     /// Width of the output features (the shared embedding space).
     public let embedDim: Int
     private let network: Network
+    /// Scratch buffers kept between calls (one set per thread).
+    private let workspaces = ScratchPool { VisionWorkspace() }
 
     private enum Network: Sendable {
         case resNet(ModifiedResNet)
@@ -69,8 +71,8 @@ public struct VisionTower: Sendable {
         let recording = recorder != nil
         nonisolated(unsafe) let sharedRecorder = recorder  // used only when recording, which runs on this thread
         let values = ChunkedExecution.run(
-            count: count, outputWidth: embedDim, options: options, defaultChunk: defaultChunk, recording: recording,
-            makeState: { VisionWorkspace() }
+            count: count, outputWidth: embedDim, options: options, maximumChunk: maximumChunk, recording: recording,
+            pool: workspaces
         ) { workspace, items, out in
             pixels.withUnsafeBufferPointer { all in
                 let first = all.baseAddress! + items.lowerBound * perImage
@@ -85,11 +87,12 @@ public struct VisionTower: Sendable {
         return Matrix(rows: count, columns: embedDim, values: values)
     }
 
-    /// Images per chunk when none is given: enough rows for efficient products, bounded memory.
-    private var defaultChunk: Int {
+    /// Most images per chunk when none is given: bounds scratch memory (about 200 MB per thread for
+    /// RN50, 3200 tokens for a ViT) while giving the products plenty of rows.
+    private var maximumChunk: Int {
         switch network {
-        case .resNet: return 4
-        case .transformer: return 8
+        case .resNet(let net): return max(1, 8 * (224 * 224) / (net.imageSize * net.imageSize))
+        case .transformer(let net): return max(1, 3200 / net.tokensPerImage)
         }
     }
 }
@@ -104,6 +107,8 @@ public struct TextTower: Sendable {
     /// Width of the output features (the shared embedding space).
     public let embedDim: Int
     private let network: TextTransformer
+    /// Scratch buffers kept between calls (one set per thread).
+    private let scratch = ScratchPool { TextScratch() }
 
     /// Loads the text tower of `config` from `weights`.
     ///
@@ -154,11 +159,12 @@ public struct TextTower: Sendable {
         let allIds = ids
         nonisolated(unsafe) let sharedRecorder = recorder  // used only when recording, which runs on this thread
         let values = ChunkedExecution.run(
-            count: count, outputWidth: embedDim, options: options, defaultChunk: 32, recording: recorder != nil,
-            makeState: { (TransformerScratch(), ScratchBuffer()) }
+            count: count, outputWidth: embedDim, options: options, maximumChunk: 256, recording: recorder != nil,
+            pool: scratch
         ) { state, items, out in
             let slice = Array(allIds[(items.lowerBound * network.contextLength)..<(items.upperBound * network.contextLength)])
-            network.encode(slice, count: items.count, into: out, scratch: state.0, tokens: state.1, recorder: sharedRecorder)
+            network.encode(slice, count: items.count, into: out, scratch: state.transformer, tokens: state.tokens,
+                           recorder: sharedRecorder)
         }
         return Matrix(rows: count, columns: embedDim, values: values)
     }
