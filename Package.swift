@@ -67,6 +67,8 @@ let package = Package(
         // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .executableTarget(name: "CodecFuzz", dependencies: ["Imaging", "CLibFuzzer"], path: "Fuzz/CodecFuzz"),
+        .executableTarget(name: "EncoderBenchmarks", dependencies: ["CLIP", "Tensors", "BenchmarkSupport"],
+                          path: "Benchmarks/EncoderBenchmarks", swiftSettings: numericSettings),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
