@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], exclude: ["References"], resources: [.copy("Resources")]),
-        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"]),
         .testTarget(name: "auglabTests", dependencies: ["auglab", "AugLabTestSupport"]),
