@@ -22,15 +22,20 @@ public struct EncoderSpec: Sendable, Equatable, CustomStringConvertible {
         case path(String)
     }
 
-    /// The name results are reported under.
+    /// The name results are reported under (for precomputed embeddings without `NAME=`, the
+    /// resolved encoder's descriptor may carry the index's name instead).
     public var name: String
     /// The source.
     public var source: Source
+    /// Whether the user wrote the name (`NAME=...`); a derived name gives way to the name an
+    /// embeddings index records.
+    public var isNameExplicit: Bool
 
     /// A spec with the given parts.
-    public init(name: String, source: Source) {
+    public init(name: String, source: Source, isNameExplicit: Bool = false) {
         self.name = name
         self.source = source
+        self.isNameExplicit = isNameExplicit
     }
 
     /// Parses `text` (see the type's documentation).
@@ -53,9 +58,9 @@ public struct EncoderSpec: Sendable, Equatable, CustomStringConvertible {
                 throw EncoderError(.invalidArgument, "model spec '\(text)' has an empty \(name.isEmpty ? "name" : "path"): \(Self.accepted)")
             }
             if let kind = ControlEncoder.kind(named: value) {
-                self.init(name: name, source: .control(kind))
+                self.init(name: name, source: .control(kind), isNameExplicit: true)
             } else {
-                self.init(name: name, source: .path(value))
+                self.init(name: name, source: .path(value), isNameExplicit: true)
             }
             return
         }
@@ -132,8 +137,8 @@ extension EncoderSpec {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw EncoderError(.io, "no such file or folder; \(Self.accepted)", path: path)
             }
-            if !isDirectory.boolValue, try Self.isPrecomputed(path) {
-                let embeddings = try PrecomputedEmbeddings.load(path, name: name)
+            if try Self.holdsPrecomputedEmbeddings(atPath: path) {
+                let embeddings = try PrecomputedEmbeddings.load(path, name: isNameExplicit ? name : nil)
                 return ResolvedEncoder(spec: self, image: embeddings, text: embeddings.descriptor.hasTextTower ? embeddings : nil, clip: nil)
             }
             let model = try CLIPEncoder.load(path, name: name, options: options.modelLoad, compute: options.compute)
@@ -142,8 +147,13 @@ extension EncoderSpec {
         }
     }
 
-    /// Whether the file at `path` holds precomputed embeddings rather than model weights.
-    static func isPrecomputed(_ path: String) throws(EncoderError) -> Bool {
+    /// Whether `path` holds precomputed embeddings (an index `.json`, or a safetensors file with
+    /// `image_embeds`) rather than a model; false for folders and for paths that do not exist.
+    ///
+    /// - Throws: `EncoderError` for a lone `.npy` (which needs an index) or an unreadable safetensors file.
+    public static func holdsPrecomputedEmbeddings(atPath path: String) throws(EncoderError) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return false }
         if path.lowercased().hasSuffix(".json") { return true }
         if path.lowercased().hasSuffix(".npy") {
             throw EncoderError(.invalidInput, "a .npy file needs a JSON index saying which row is which image: give the index (see EmbeddingIndex)",

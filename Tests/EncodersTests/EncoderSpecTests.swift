@@ -10,8 +10,10 @@ import CLIP
         let none: (String) -> Bool = { _ in false }
         #expect(try EncoderSpec(parsing: "pixels", exists: none) == EncoderSpec(name: "pixels", source: .control(.pixels)))
         #expect(try EncoderSpec(parsing: "Histogram", exists: { _ in true }).source == .control(.histogram), "control names win")
-        #expect(try EncoderSpec(parsing: "base=pixels-mirror", exists: none) == EncoderSpec(name: "base", source: .control(.pixelsMirror)))
-        #expect(try EncoderSpec(parsing: "vit=models/a=b/folder", exists: none) == EncoderSpec(name: "vit", source: .path("models/a=b/folder")))
+        #expect(try EncoderSpec(parsing: "base=pixels-mirror", exists: none)
+                == EncoderSpec(name: "base", source: .control(.pixelsMirror), isNameExplicit: true))
+        #expect(try EncoderSpec(parsing: "vit=models/a=b/folder", exists: none)
+                == EncoderSpec(name: "vit", source: .path("models/a=b/folder"), isNameExplicit: true))
         #expect(try EncoderSpec(parsing: "models/a=b/folder", exists: { $0 == "models/a=b/folder" })
                 == EncoderSpec(name: "folder", source: .path("models/a=b/folder")), "an existing path is taken whole")
         #expect(try EncoderSpec(parsing: "/w/weights/ViT-B-32.safetensors", exists: none).name == "ViT-B-32")
@@ -35,6 +37,9 @@ import CLIP
         #expect(control.descriptor.kind == .control && control.text == nil && control.clip == nil)
         let precomputed = try EncoderSpec(parsing: EncoderFixtures.reference("precomputed/indexed.safetensors")).resolve()
         #expect(precomputed.descriptor.kind == .precomputed && precomputed.text != nil)
+        #expect(precomputed.descriptor.name == "reference-embeddings", "the index's name, as no NAME= was given")
+        let named = try EncoderSpec(parsing: "mine=" + EncoderFixtures.reference("precomputed/index.json")).resolve()
+        #expect(named.descriptor.name == "mine")
         let file = try EncoderSpec(parsing: Fixtures.package("Tests/CLIPTests/Resources/checkpoints/tiny_vit_state_dict.pt").path).resolve()
         #expect(file.descriptor.kind == .clip && file.descriptor.embeddingDimension == 8)
     }
