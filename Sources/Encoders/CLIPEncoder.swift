@@ -32,24 +32,38 @@ public struct CLIPEncoder: ImageEncoder, TextEncoder {
     ///   - compute: threads and strategy for the towers.
     /// - Throws: `EncoderError` when the towers cannot be built from the weights.
     public init(_ loaded: LoadedModel, name: String? = nil, compute: ComputeOptions = .automatic) throws(EncoderError) {
-        do {
-            model = try CLIPModel(config: loaded.config, weights: loaded.weights)
-            preprocessor = try CLIPPreprocessor(loaded.preprocess)
-        } catch {
-            throw EncoderError(error)
-        }
-        self.compute = compute
-        tokenizer = LazyTokenizer(contextLength: loaded.config.text.contextLength)
+        let model: CLIPModel
+        do { model = try CLIPModel(config: loaded.config, weights: loaded.weights) } catch { throw EncoderError(error) }
         let summary = try? ModelSummary(loaded)
-        let architecture = loaded.config.matchingNamedConfig ?? summary?.imageTower ?? "custom"
-        let preprocess = loaded.preprocess
+        try self.init(model: model, preprocess: loaded.preprocess, name: name ?? EncoderSpec.defaultName(for: loaded.path),
+                      architecture: loaded.config.matchingNamedConfig ?? summary?.imageTower, weightsPath: loaded.weightsPath,
+                      sha256: loaded.sha256, compute: compute)
+    }
+
+    /// An encoder around a model already built (e.g. from `SyntheticWeights` in benchmarks and tests).
+    ///
+    /// - Parameters:
+    ///   - architecture: the architecture in words (default: open_clip's name of the config, else "custom").
+    ///   - weightsPath: the weight file, for provenance (nil for in-memory weights).
+    ///   - sha256: the weight file's SHA-256; without it embeddings are not cached.
+    /// - Throws: `EncoderError` when `preprocess` is invalid or its size differs from the image tower's.
+    public init(model: CLIPModel, preprocess: PreprocessConfig, name: String, architecture: String? = nil,
+                weightsPath: String? = nil, sha256: String? = nil, compute: ComputeOptions = .automatic) throws(EncoderError) {
+        guard preprocess.imageSize == model.vision.imageSize else {
+            throw EncoderError(.invalidArgument,
+                               "preprocessing makes \(preprocess.imageSize)-pixel inputs, the image tower takes \(model.vision.imageSize)")
+        }
+        do { preprocessor = try CLIPPreprocessor(preprocess) } catch { throw EncoderError(error) }
+        self.model = model
+        self.compute = compute
+        tokenizer = LazyTokenizer(contextLength: model.config.text.contextLength)
         descriptor = EncoderDescriptor(
-            name: name ?? EncoderSpec.defaultName(for: loaded.path), kind: .clip, architecture: architecture,
-            embeddingDimension: loaded.config.embedDim, inputSize: loaded.config.vision.imageSize,
-            filePath: loaded.weightsPath, sha256: loaded.sha256,
+            name: name, kind: .clip, architecture: architecture ?? model.config.matchingNamedConfig ?? "custom",
+            embeddingDimension: model.config.embedDim, inputSize: model.vision.imageSize,
+            filePath: weightsPath, sha256: sha256,
             preprocessing: "resize (\(preprocess.resizeMode.rawValue) side, \(preprocess.interpolation.rawValue)) and crop to \(preprocess.imageSize) × \(preprocess.imageSize), (x/255 − mean) / std with mean \(preprocess.mean), std \(preprocess.std)",
             preprocessConfig: preprocess, logitScale: EncoderDescriptor.LogitScale(log: model.logitScale), hasTextTower: true,
-            cacheIdentity: loaded.sha256.map { Self.cacheIdentity(weightsSHA256: $0, config: loaded.config, preprocess: preprocess) })
+            cacheIdentity: sha256.map { Self.cacheIdentity(weightsSHA256: $0, config: model.config, preprocess: preprocess) })
     }
 
     /// Loads the model at `path` (a folder in any supported layout, or a weight file) and builds it.

@@ -127,6 +127,19 @@ import Tensors
         #expect(images.rows == 0 && images.columns == 32 && captions.rows == 0 && captions.columns == 32)
     }
 
+    @Test func wrapsAModelBuiltInMemory() throws {
+        let loaded = try ModelLoader.load(EncoderFixtures.clip("vit_openclip"))
+        let model = try CLIPModel(config: loaded.config, weights: loaded.weights)
+        let encoder = try CLIPEncoder(model: model, preprocess: PreprocessConfig(imageSize: 64), name: "in-memory")
+        #expect(encoder.descriptor.cacheIdentity == nil && encoder.descriptor.sha256 == nil && encoder.descriptor.architecture == "custom")
+        let fromFolder = try Self.encoder("vit_openclip")
+        let images = try Self.pngs()
+        #expect(bitIdentical(try encoder.encodeImages(images, progress: nil), try fromFolder.encodeImages(images, progress: nil)))
+        #expect { try CLIPEncoder(model: model, preprocess: PreprocessConfig(imageSize: 224), name: "x") } throws: {
+            mentions($0, "224", "64")
+        }
+    }
+
     @Test func notAModelFolderSaysWhatWasLookedFor() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
