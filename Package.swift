@@ -60,6 +60,8 @@ let package = Package(
                           path: "Benchmarks/ImagingBenchmarks"),
         .executableTarget(name: "CodecBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
                           path: "Benchmarks/CodecBenchmarks"),
+        .executableTarget(name: "EncodersBenchmarks", dependencies: ["Encoders", "CLIP", "Imaging", "Tensors", "BenchmarkSupport"],
+                          path: "Benchmarks/EncodersBenchmarks"),
         .executableTarget(name: "AnalysisBenchmarks",
                           dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
                           path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),

@@ -135,15 +135,29 @@ public struct ControlEncoder: ImageEncoder {
         let (width, height) = (image.width, image.height)
         let columnWeights = overlapWeights(length: width)
         let rowWeights = overlapWeights(length: height)
+        // The column weights flattened (pixel x owns entries offsets[x] ..< offsets[x + 1]).
+        var offsets = [0], cells: [Int] = [], weights: [Int64] = []
+        for pixel in columnWeights {
+            for (cell, weight) in pixel { cells.append(cell); weights.append(weight) }
+            offsets.append(cells.count)
+        }
         // Horizontal pass: per source row, sums for each grid column.
         var rowSums = [Int64](repeating: 0, count: height * n)
         image.pixels.withUnsafeBufferPointer { pixels in
-            for y in 0..<height {
-                let rowBase = y * width * 3
-                for x in 0..<width {
-                    let p = rowBase + 3 * x
-                    let grey = 299 * Int64(pixels[p]) + 587 * Int64(pixels[p + 1]) + 114 * Int64(pixels[p + 2])
-                    for (cell, weight) in columnWeights[x] { rowSums[y * n + cell] += weight * grey }
+            offsets.withUnsafeBufferPointer { offsets in
+                cells.withUnsafeBufferPointer { cells in
+                    weights.withUnsafeBufferPointer { weights in
+                        rowSums.withUnsafeMutableBufferPointer { rowSums in
+                            for y in 0..<height {
+                                let rowBase = y * width * 3, sumBase = y * n
+                                for x in 0..<width {
+                                    let p = rowBase + 3 * x
+                                    let grey = 299 * Int64(pixels[p]) + 587 * Int64(pixels[p + 1]) + 114 * Int64(pixels[p + 2])
+                                    for k in offsets[x]..<offsets[x + 1] { rowSums[sumBase + cells[k]] += weights[k] * grey }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -11,16 +11,14 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Embed images and captions with one model and write the embeddings to a safetensors file.",
         discussion: """
-            The output holds, all float32:
-              image_embeds     [n, d]  one row per --image, in the order given, L2-normalised
-              text_embeds      [m, d]  one row per --caption, in the order given, L2-normalised
-                                       (present when the encoder has a text tower, also for m = 0)
-              logit_scale      []      the model's temperature in log space, as its checkpoint stores it
-              logit_scale_exp  []      exp(logit_scale): the factor applied to cosine similarities
-            (the logit scales only when the model has one). The metadata records the model (name,
-            kind, architecture, file, sha256), the preprocessing, the tool's version, and an index
-            of the rows (file names, pixel sha256, captions) under "auglab_index", so the file can
-            be given back to --model as precomputed embeddings.
+            The output file holds float32 tensors:
+
+              image_embeds     [n, d]  L2-normalised, one row per --image, in order
+              text_embeds      [m, d]  L2-normalised, one row per --caption, in order
+              logit_scale      []      the model's temperature, log space (as stored)
+              logit_scale_exp  []      exp(logit_scale): multiplies cosine similarities
+
+            text_embeds is written whenever the encoder has a text tower (also for m = 0), the logit scales whenever the model has one. The metadata records the model (name, kind, architecture, file, sha256), the preprocessing, the tool's version and an index of the rows (file names, pixel sha256, captions) under "auglab_index", so the file can be given back to --model as precomputed embeddings.
             """)
 
     @OptionGroup var encoder: EncoderOptions

@@ -17,9 +17,7 @@ struct ModelsInspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a model's architecture, parameter count, dtypes, embedding size, logit scale and input size.",
         discussion: """
-            PATH is a model folder (Hugging Face, open_clip hub or open_clip config layout) or a single
-            weight file (.safetensors, .pt, .bin, TorchScript). Any other --model SPEC (a control
-            encoder, precomputed embeddings) shows its encoder description instead.
+            PATH is a model folder (Hugging Face, open_clip hub or open_clip config layout) or a single weight file (.safetensors, .pt, .bin, TorchScript). Any other --model SPEC (a control encoder, precomputed embeddings) shows its encoder description instead.
             """)
 
     @Argument(help: ArgumentHelp("The model folder or weight file.", valueName: "PATH"))
