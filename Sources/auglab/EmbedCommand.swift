@@ -32,6 +32,10 @@ struct EmbedCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The safetensors file to write (replaced atomically).", valueName: "FILE"))
     var out: String
 
+    @Flag(name: .customLong("ignore-exif-orientation"), help: ArgumentHelp(
+        "Keep JPEG pixels as stored instead of turning them upright by their EXIF orientation (what PIL's Image.open, and so open_clip, does)."))
+    var ignoreEXIFOrientation = false
+
     @Flag(name: .long, help: "Show no progress on stderr.")
     var quiet = false
 
@@ -47,7 +51,10 @@ struct EmbedCommand: ParsableCommand {
             throw EncoderError(.invalidArgument,
                                "encoder '\(descriptor.name)' (\(descriptor.kind.rawValue)) has no text tower: --caption cannot be embedded with it")
         }
-        let inputs = try images.map { path throws(ImagingError) in ImageInput(try ImageDecoder.decodeFile(atPath: path).image, name: path) }
+        let decoding = DecodeOptions(applyEXIFOrientation: !ignoreEXIFOrientation)
+        let inputs = try images.map { path throws(ImagingError) in
+            ImageInput(try ImageDecoder.decodeFile(atPath: path, options: decoding).image, name: path)
+        }
         let imageEmbeddings = try embedImages(inputs, with: resolved.image)
         var textEmbeddings: Matrix?
         if let text = resolved.text {

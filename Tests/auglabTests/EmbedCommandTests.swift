@@ -121,6 +121,23 @@ import Imaging
         #expect(b.metadata["model_kind"] == "precomputed" && b.metadata["model_name"] == "vit_hf")
     }
 
+    @Test func exifOrientationIsAppliedUnlessTurnedOff() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let jpeg = Fixtures.package("Tests/ImagingTests/Resources/codecs/exif_le_6.jpg").path  // orientation 6: a quarter turn
+        func size(_ extra: [String]) throws -> (Int, Int) {
+            let out = directory.path("exif\(extra.count).safetensors")
+            let result = try CommandRunner.run(["embed", "--model", "pixels", "--image", jpeg, "--out", out] + extra)
+            #expect(result.status == 0, "\(result.standardError)")
+            let index = try #require(try SafeTensorsFile(path: out).metadata["auglab_index"])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(index.utf8)) as? [String: Any])
+            let image = try #require((json["images"] as? [[String: Any]])?.first)
+            return (try #require(image["width"] as? Int), try #require(image["height"] as? Int))
+        }
+        let upright = try size([]), stored = try size(["--ignore-exif-orientation"])
+        #expect(upright.0 == stored.1 && upright.1 == stored.0 && upright.0 != upright.1)
+    }
+
     @Test func badInputFailsWithOneLineAndWritesNothing() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
