@@ -122,6 +122,9 @@ public struct EmbeddingIndex: Sendable, Equatable {
             EncoderError(.invalidInput, "embeddings index: " + message, path: path, location: location)
         }
         guard case .object(let object) = json else { throw fail("must be a JSON object, not \(json.brief)", "top level") }
+        if object["images"] == nil, ["embed_dim", "vision_cfg", "model_cfg", "model_type", "vision_config"].contains(where: { object[$0] != nil }) {
+            throw fail("this looks like a model configuration, not an embeddings index: give the model's folder instead", "top level")
+        }
         if let unknown = object.keys.sorted().first(where: { !knownKeys.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(knownKeys.joined(separator: ", ")))", unknown)
         }

@@ -160,6 +160,7 @@ import Tensors
             ("{\"image_embeddings\": \"\(images)\", \"images\": [], \"captions\": [7]}", ["a caption entry must be"]),
             ("{\"image_embeddings\": \"\(images)\", \"images\": [], \"logit_scale\": \"big\"}", ["logit_scale must be a finite number"]),
             ("{\"image_embeddings\": \"missing.npy\", \"images\": []}", ["missing.npy", "cannot open"]),
+            ("{\"embed_dim\": 32, \"vision_cfg\": {}}", ["looks like a model configuration", "model's folder"]),
             ("{\"image_embeddings\": \"\(images)\", \"text_embeddings\": \"\(Self.path("rank1.npy"))\", \"images\": []}", ["two dimensions"]),
         ]
         for (text, parts) in cases {
