@@ -4,8 +4,8 @@
 //   swift run -c release --scratch-path .build-release EncodersBenchmarks            # ViT-B-32
 //   swift run -c release --scratch-path .build-release EncodersBenchmarks RN50 ViT-B-16
 //
-// A full-size model with random weights (`SyntheticWeights`, nothing downloaded) embeds 16 real
-// photographs (Images/, decoded once, 300–600 px on a side): through `CLIPEncoder` (preprocessing
+// A full-size model with random weights (`SyntheticWeights`, nothing downloaded) embeds 16 distinct
+// images made from the photographs in Images/ (decoded once, 300–1411 px on a side, exact rotations and flips): through `CLIPEncoder` (preprocessing
 // on all threads, then the tower), and through the tower alone on the same preprocessed tensors.
 // The images/s of the whole pipeline are compared with ../shared/anchors/encoder-cpu.md (PyTorch and
 // onnxruntime, tower only, random 224×224 tensors, batch 16). Then the cache: 16 misses (hash,
@@ -31,7 +31,13 @@ func photographs(count: Int) throws -> [ImageInput] {
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         .filter { ($0.hasSuffix(".png") || $0.hasSuffix(".jpg")) && !$0.hasPrefix("synthetic") }.sorted()
     let images = try files.map { ImageInput(try ImageDecoder.decodeFile(atPath: folder.appendingPathComponent($0).path).image, name: $0) }
-    return (0..<count).map { images[$0 % images.count] }
+    // Distinct images (each photograph under another exact rotation or flip), so the cache's
+    // de-duplication of identical inputs does not shorten the miss measurement.
+    return (0..<count).map { index in
+        let base = images[index % images.count]
+        let transform = DihedralTransform.allCases[(index / images.count) % DihedralTransform.allCases.count]
+        return ImageInput(base.image.transformed(by: transform), name: "\(transform)-\(base.name ?? "")")
+    }
 }
 
 func row(_ label: String, _ m: Stopwatch.Measurement, items: Int, anchors: [(String, Double)] = []) {
@@ -47,7 +53,7 @@ let models = arguments.isEmpty ? ["ViT-B-32"] : arguments
 let inputs = try photographs(count: 16)
 print("# Encoders layer: pipeline, cache and controls (\(Parallel.processorCount) processors)")
 print("")
-print("Inputs: 16 photographs from Images/ (\(Set(inputs.map { "\($0.image.width)×\($0.image.height)" }).sorted().joined(separator: ", "))).")
+print("Inputs: 16 distinct images, photographs from Images/ under exact rotations and flips (\(Set(inputs.map { "\($0.image.width)×\($0.image.height)" }).sorted().joined(separator: ", "))).")
 for name in models {
     guard let config = CLIPConfig.named(name) else { print("unknown model \(name)"); continue }
     let model = try CLIPModel(config: config, weights: SyntheticWeights(layout: CLIPModel.tensorLayout(for: config)))
@@ -86,7 +92,7 @@ for name in models {
 }
 
 print("")
-print("## Control encoders, 16 photographs")
+print("## Control encoders, the same 16 images")
 print("")
 print("| control | median ms | min ms | images/s | | | others |")
 print("|---|---:|---:|---:|---|---:|---:|")
