@@ -47,13 +47,14 @@ import Testing
         #expect(maxAbsDifference(out, reference) < 2e-6)
     }
 
-    @Test func softmaxRowsMatchDefinitionAndMaskHiddenKeys() {
+    @Test(arguments: [KernelImplementation.portable, .fastest])
+    func softmaxRowsMatchDefinitionAndMaskHiddenKeys(_ implementation: KernelImplementation) {
         var rng = TestValues(seed: 3)
-        let (rows, columns) = (4, 11)
+        let (rows, columns) = (7, 19)
         var x = rng.array(rows * columns, -30, 30)
         let original = x
         x.withUnsafeMutableBufferPointer { p in
-            Normalization.softmaxRows(p.baseAddress!, rows: rows, columns: columns) { $0 * 3 + 1 }
+            Normalization.softmaxRows(p.baseAddress!, rows: rows, columns: columns, implementation: implementation) { $0 * 3 + 1 }
         }
         for r in 0..<rows {
             let valid = min(columns, r * 3 + 1)
@@ -128,13 +129,18 @@ import Testing
         for (variant, tolerance) in [(Winograd.Variant.f2, 2e-6 * scale), (.f4, 1e-5 * scale)] {
             let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: .winograd(variant))
             #expect(weights.algorithm == .winograd(variant))
-            var out = [Float](repeating: .nan, count: batch * height * width * outChannels)
-            x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
-                Convolution.forward(xp.baseAddress!, batch: batch, height: height, width: width, weights: weights,
-                                    into: op.baseAddress!, scratch: ScratchBuffer())
-            } }
-            #expect(maxAbsDifference(out, reference) <= tolerance, "\(variant)")
-            #expect(!out.contains { $0.isNaN })
+            for implementation in [KernelImplementation.portable, .fastest] {
+                var out = [Float](repeating: .nan, count: batch * height * width * outChannels)
+                x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+                    weights.packed.withUnsafeBufferPointer { wp in
+                        Winograd.forward(xp.baseAddress!, batch: batch, height: height, width: width, inChannels: inChannels,
+                                         outChannels: outChannels, variant: variant, transformed: wp.baseAddress!,
+                                         into: op.baseAddress!, scratch: ScratchBuffer(), implementation: implementation)
+                    }
+                } }
+                #expect(maxAbsDifference(out, reference) <= tolerance, "\(variant) \(implementation)")
+                #expect(!out.contains { $0.isNaN })
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import CTensorKernels
+
 /// Winograd convolution for 3×3, stride-1, padding-1 layers on channel-last batches.
 ///
 /// Each `m×m` block of outputs is computed from an `(m+2)×(m+2)` input patch: the patch and the
@@ -92,11 +94,14 @@ public enum Winograd {
     /// Convolves `[batch, height, width, in]` into `[batch, height, width, out]` (3×3, stride 1, padding 1, no bias).
     ///
     /// `transformed` comes from `transformWeights` with the same `variant`. `scratch` holds the
-    /// transformed input and the products of one round of tiles.
+    /// transformed input and the products of one round of tiles. F(4×4) transforms run as AVX2 code
+    /// where available (`implementation`).
     public static func forward(
         _ x: UnsafePointer<Float>, batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        variant: Variant, transformed: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, scratch: ScratchBuffer
+        variant: Variant, transformed: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, scratch: ScratchBuffer,
+        implementation: KernelImplementation = .fastest
     ) {
+        let avx2 = variant == .f4 && implementation.usesAVX2
         let tile = variant.tile, positions = variant.positions
         let tilesY = (height + tile - 1) / tile, tilesX = (width + tile - 1) / tile
         let tilesPerImage = tilesY * tilesX
@@ -118,6 +123,8 @@ public enum Winograd {
                 case .f2:
                     transformInput2(image, height: height, width: width, channels: inChannels,
                                     top: 2 * ty - 1, left: 2 * tx - 1, into: dst, positionStride: round * inChannels)
+                case .f4 where avx2:
+                    ctk_winograd4_input_avx2(image, height, width, inChannels, 4 * ty - 1, 4 * tx - 1, dst, round * inChannels)
                 case .f4:
                     transformInput4(image, height: height, width: width, channels: inChannels,
                                     top: 4 * ty - 1, left: 4 * tx - 1, into: dst, positionStride: round * inChannels)
@@ -137,6 +144,9 @@ public enum Winograd {
                 case .f2:
                     transformOutput2(m + t * outChannels, positionStride: round * outChannels, channels: outChannels,
                                      into: image, height: height, width: width, top: 2 * ty, left: 2 * tx)
+                case .f4 where avx2:
+                    ctk_winograd4_output_avx2(m + t * outChannels, round * outChannels, outChannels, image, height, width,
+                                              4 * ty, 4 * tx)
                 case .f4:
                     transformOutput4(m + t * outChannels, positionStride: round * outChannels, channels: outChannels,
                                      into: image, height: height, width: width, top: 4 * ty, left: 4 * tx)
