@@ -127,6 +127,9 @@ struct GoldenComparison: CustomStringConvertible {
                 try expectMatch(logits, reference, "out.logits_per_image", golden)
             }
         }
+        let direct = try CLIPModel(config: config, weights: try golden.weights(golden.folder), convolutions: .direct)
+        try expectMatch(try direct.encodeImages(try reference.floats("input.images"), count: count).values,
+                        reference, "out.image_features", golden)
         if reference.contains("input.png_images") {
             let pngCount = try #require(reference.info("input.png_images")).shape[0]
             let png = try model.encodeImages(try reference.floats("input.png_images"), count: pngCount)

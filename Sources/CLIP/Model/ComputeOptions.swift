@@ -26,6 +26,7 @@ public struct ComputeOptions: Sendable, Equatable {
     /// that bounds memory.
     public var itemsPerChunk: Int?
 
+    /// Options with `threads` (clamped to at least 1), a strategy and an optional chunk size (at least 1).
     public init(threads: Int = Parallel.processorCount, strategy: Strategy = .automatic, itemsPerChunk: Int? = nil) {
         self.threads = max(1, threads)
         self.strategy = strategy

@@ -53,7 +53,7 @@ struct ConvBatchNorm: Sendable {
     init(_ reader: TensorReader, conv convName: String, norm normPrefix: String, shape: ConvolutionShape) throws(CLIPError) {
         let weights = try reader.read(convName + ".weight", shape: shape.pytorchWeightShape,
                                       role: .weight(fanIn: shape.reduction))
-        convolution = ConvolutionWeights(pytorch: weights, shape: shape)
+        convolution = ConvolutionWeights(pytorch: weights, shape: shape, algorithm: reader.convolutions == .direct ? .gemm : nil)
         let c = [shape.outChannels]
         batchNorm = ChannelAffine(
             batchNormWeight: try reader.read(normPrefix + ".weight", shape: c, role: .normScale),

@@ -33,6 +33,7 @@ public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
     /// The PyTorch weight shape `[out, in, kernel, kernel]`.
     public var pytorchWeightShape: [Int] { [outChannels, inChannels, kernel, kernel] }
 
+    /// For example "conv 64→64 3×3 stride 1 pad 1".
     public var description: String {
         "conv \(inChannels)→\(outChannels) \(kernel)×\(kernel) stride \(stride) pad \(padding)"
     }
