@@ -198,7 +198,8 @@ CTK_AVX2 void ctk_winograd4_input_avx2(const float *image, ptrdiff_t height, ptr
     } while (0)
 
 CTK_AVX2 void ctk_winograd4_output_avx2(const float *m, ptrdiff_t position_stride, ptrdiff_t channels,
-                                        float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left) {
+                                        float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left,
+                                        const float *scale, const float *shift, int relu) {
     ptrdiff_t rows = height - top < 4 ? height - top : 4;
     ptrdiff_t columns = width - left < 4 ? width - left : 4;
     for (ptrdiff_t c = 0; c < channels; c += 8) {
@@ -213,12 +214,20 @@ CTK_AVX2 void ctk_winograd4_output_avx2(const float *m, ptrdiff_t position_strid
             }
             CTK_OUTPUT4(v[0], v[1], v[2], v[3], v[4], v[5], col[j][0], col[j][1], col[j][2], col[j][3]);
         }
+        __m256 s = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+        if (scale) {
+            s = lanes == 8 ? _mm256_loadu_ps(scale + c) : _mm256_maskload_ps(scale + c, mask);
+            b = lanes == 8 ? _mm256_loadu_ps(shift + c) : _mm256_maskload_ps(shift + c, mask);
+        }
         for (ptrdiff_t i = 0; i < rows; i++) {
             __m256 y[4];
             CTK_OUTPUT4(col[0][i], col[1][i], col[2][i], col[3][i], col[4][i], col[5][i], y[0], y[1], y[2], y[3]);
             for (ptrdiff_t j = 0; j < columns; j++) {
+                __m256 v = y[j];
+                if (scale) v = _mm256_add_ps(_mm256_mul_ps(v, s), b);  // x * scale + shift, as Elementwise.channelAffine
+                if (relu) v = _mm256_max_ps(v, _mm256_setzero_ps());
                 float *dst = image + ((top + i) * width + left + j) * channels + c;
-                if (lanes == 8) _mm256_storeu_ps(dst, y[j]); else _mm256_maskstore_ps(dst, mask, y[j]);
+                if (lanes == 8) _mm256_storeu_ps(dst, v); else _mm256_maskstore_ps(dst, mask, v);
             }
         }
     }
@@ -234,8 +243,10 @@ void ctk_winograd4_input_avx2(const float *image, ptrdiff_t height, ptrdiff_t wi
     (void)image; (void)height; (void)width; (void)channels; (void)top; (void)left; (void)out; (void)position_stride;
 }
 void ctk_winograd4_output_avx2(const float *m, ptrdiff_t position_stride, ptrdiff_t channels,
-                               float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left) {
+                               float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left,
+                               const float *scale, const float *shift, int relu) {
     (void)m; (void)position_stride; (void)channels; (void)image; (void)height; (void)width; (void)top; (void)left;
+    (void)scale; (void)shift; (void)relu;
 }
 
 #endif

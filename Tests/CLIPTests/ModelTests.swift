@@ -132,6 +132,15 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
         #expect(after == before)
     }
 
+    @Test func nonsenseComputeOptionsAreClamped() throws {
+        let clip = try model(ModelCase.all[3].config)
+        let pixels = images(3, size: clip.vision.imageSize, seed: 11)
+        var options = ComputeOptions.automatic
+        options.threads = 0
+        options.itemsPerChunk = -2
+        #expect(closeEnough(try clip.encodeImages(pixels, count: 3, options: options), try clip.encodeImages(pixels, count: 3)))
+    }
+
     @Test func emptyBatchesGiveEmptyMatrices() throws {
         let config = ModelCase.all[2].config
         let clip = try model(config)

@@ -144,6 +144,45 @@ import Testing
         }
     }
 
+    /// The folded batch norm + ReLU epilogue, fused (Winograd) or as a pass after the product (GEMM).
+    @Test(arguments: [ConvolutionWeights.Algorithm.gemm, .winograd(.f2), .winograd(.f4)])
+    func epilogueMatchesAffineAfterConvolution(_ algorithm: ConvolutionWeights.Algorithm) {
+        var rng = TestValues(seed: 13)
+        let (batch, height, width, inChannels, outChannels) = (2, 7, 9, 5, 11)
+        let shape = ConvolutionShape(inChannels: inChannels, outChannels: outChannels, kernel: 3, padding: 1)
+        let x = rng.array(batch * height * width * inChannels, -2, 2)
+        let w = rng.array(outChannels * shape.reduction)
+        let scale = rng.array(outChannels, 0.5, 1.5), shift = rng.array(outChannels)
+        let direct = naiveConvolution(x, batch: batch, height: height, width: width, weights: w, shape: shape)
+        let magnitude = direct.reduce(0) { max($0, abs($1)) }
+        let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: algorithm)
+        for relu in [false, true] {
+            let reference = direct.enumerated().map { i, v -> Double in
+                let y = v * Double(scale[i % outChannels]) + Double(shift[i % outChannels])
+                return relu ? max(y, 0) : y
+            }
+            for implementation in [KernelImplementation.portable, .fastest] {
+                var out = [Float](repeating: .nan, count: direct.count)
+                x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+                    scale.withUnsafeBufferPointer { sp in shift.withUnsafeBufferPointer { bp in weights.packed.withUnsafeBufferPointer { wp in
+                        let epilogue = ConvolutionEpilogue(scale: sp.baseAddress!, shift: bp.baseAddress!, relu: relu)
+                        if case .winograd(let variant) = algorithm {
+                            Winograd.forward(xp.baseAddress!, batch: batch, height: height, width: width, inChannels: inChannels,
+                                             outChannels: outChannels, variant: variant, transformed: wp.baseAddress!,
+                                             into: op.baseAddress!, scratch: ScratchBuffer(), epilogue: epilogue,
+                                             implementation: implementation)
+                        } else {
+                            Convolution.forward(xp.baseAddress!, batch: batch, height: height, width: width, weights: weights,
+                                                into: op.baseAddress!, scratch: ScratchBuffer(), epilogue: epilogue)
+                        }
+                    } } }
+                } }
+                #expect(maxAbsDifference(out, reference) <= 2e-5 * magnitude, "\(algorithm) relu \(relu) \(implementation)")
+                if relu { #expect(out.allSatisfy { $0 >= 0 }) }
+            }
+        }
+    }
+
     @Test func automaticAlgorithmUsesTheLargeTileForWideLayers() {
         let thin = ConvolutionShape(inChannels: 16, outChannels: 64, kernel: 3, padding: 1)
         let wide = ConvolutionShape(inChannels: 256, outChannels: 256, kernel: 3, padding: 1)

@@ -32,9 +32,11 @@ void ctk_winograd4_input_avx2(const float *image, ptrdiff_t height, ptrdiff_t wi
 
 /// Winograd F(4x4, 3x3) output transform A^T M A of one tile (position k at m + k * position_stride),
 /// all channels, written to the 4x4 block at (top, left) of a [height, width, channels] image
-/// (pixels outside are dropped).
+/// (pixels outside are dropped). If scale is not NULL each value becomes value * scale[c] + shift[c]
+/// (a folded batch norm), then max(value, 0) if relu is non-zero.
 void ctk_winograd4_output_avx2(const float *m, ptrdiff_t position_stride, ptrdiff_t channels,
-                               float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left);
+                               float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t top, ptrdiff_t left,
+                               const float *scale, const float *shift, int relu);
 
 #ifdef __cplusplus
 }
