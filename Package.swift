@@ -37,7 +37,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs", "CCrypto"], swiftSettings: numericSettings),
         .target(name: "Sweeps", dependencies: ["Imaging", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Presets")]),  // Presets/ at the root is a symlink to Sources/Sweeps/Presets
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "CTensorKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CTensorKernels"], swiftSettings: numericSettings),
         .target(name: "CLIP", dependencies: ["Tensors", "Imaging", "CZlib"], resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")], swiftSettings: numericSettings),
         .target(name: "Encoders", dependencies: ["CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
         .target(name: "Analysis", dependencies: ["Tensors"], swiftSettings: numericSettings),

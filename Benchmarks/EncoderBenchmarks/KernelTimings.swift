@@ -7,8 +7,8 @@ enum KernelTimings {
     /// Winograd against im2col + GEMM on the RN50 3×3 layers, 8 images, one thread (min of runs).
     static func convolutions() {
         BLAS.setThreadCount(1)
-        print("| 3×3 layer (8 images) | im2col ms | F(2×2) ms | F(4×4) ms | best speed-up |")
-        print("|---|---:|---:|---:|---:|")
+        print("| 3×3 layer (8 images) | im2col ms | F(2×2) ms | F(4×4) portable ms | F(4×4) AVX2 ms | best speed-up |")
+        print("|---|---:|---:|---:|---:|---:|")
         for (c, o, size) in [(32, 32, 112), (32, 64, 112), (64, 64, 56), (128, 128, 56), (128, 128, 28), (256, 256, 28),
                              (256, 256, 14), (512, 512, 14), (512, 512, 7)] {
             let shape = ConvolutionShape(inChannels: c, outChannels: o, kernel: 3, padding: 1)
@@ -17,18 +17,27 @@ enum KernelTimings {
             var out = [Float](repeating: 0, count: 8 * size * size * o)
             let scratch = ScratchBuffer()
             var times: [Double] = []
-            for algorithm in [ConvolutionWeights.Algorithm.gemm, .winograd(.f2), .winograd(.f4)] {
+            let cases: [(ConvolutionWeights.Algorithm, KernelImplementation)] = [
+                (.gemm, .fastest), (.winograd(.f2), .fastest), (.winograd(.f4), .portable), (.winograd(.f4), .fastest),
+            ]
+            for (algorithm, implementation) in cases {
                 let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: algorithm)
                 let m = Stopwatch.measure("\(algorithm)", warmUp: 1, minRuns: 5, minSeconds: 1) {
-                    x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
-                        Convolution.forward(xp.baseAddress!, batch: 8, height: size, width: size, weights: weights,
-                                            into: op.baseAddress!, scratch: scratch)
-                    } }
+                    x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in weights.packed.withUnsafeBufferPointer { wp in
+                        if case .winograd(let variant) = algorithm {
+                            Winograd.forward(xp.baseAddress!, batch: 8, height: size, width: size, inChannels: c, outChannels: o,
+                                             variant: variant, transformed: wp.baseAddress!, into: op.baseAddress!,
+                                             scratch: scratch, implementation: implementation)
+                        } else {
+                            Convolution.forward(xp.baseAddress!, batch: 8, height: size, width: size, weights: weights,
+                                                into: op.baseAddress!, scratch: scratch)
+                        }
+                    } } }
                 }
                 times.append(m.minimumMilliseconds)
             }
-            print("| \(c)→\(o) @\(size) | \(String(format: "%.2f", times[0])) | \(String(format: "%.2f", times[1])) | "
-                  + "\(String(format: "%.2f", times[2])) | \(String(format: "%.2f", times[0] / min(times[1], times[2])))× |")
+            let cells = times.map { String(format: "%.2f", $0) }.joined(separator: " | ")
+            print("| \(c)→\(o) @\(size) | \(cells) | \(String(format: "%.2f", times[0] / times.dropFirst().min()!))× |")
         }
     }
 

@@ -171,6 +171,24 @@ func measureText(_ model: CLIPModel, config: CLIPConfig, options: ComputeOptions
 }
 
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+if CommandLine.arguments.contains("--accuracy") {
+    // Winograd against direct (im2col) convolutions on full-size RN50 with synthetic weights.
+    let config = try JSONDecoder().decode(CLIPConfig.self, from: Data(modelConfigs[0].json.utf8))
+    let layout = try VisionTower.tensorLayout(for: config)
+    let fastest = try VisionTower(config: config, weights: SyntheticWeights(layout: layout, seed: 7))
+    let direct = try VisionTower(config: config, weights: SyntheticWeights(layout: layout, seed: 7), convolutions: .direct)
+    var generator = SystemRandomNumberGenerator()
+    let pixels = (0..<(4 * 3 * 224 * 224)).map { _ in Float.random(in: -1.8...2.1, using: &generator) }
+    let a = try fastest.encode(pixels, count: 4).values, b = try direct.encode(pixels, count: 4).values
+    var dot = 0.0, na = 0.0, nb = 0.0, worst = 0.0, scale = 0.0
+    for (x, y) in zip(a, b) {
+        dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y)
+        worst = max(worst, abs(Double(x) - Double(y))); scale = max(scale, abs(Double(y)))
+    }
+    print("RN50 features, Winograd vs direct: cosine \(dot / (na * nb).squareRoot()), max abs difference \(worst) "
+          + "(\(worst / scale) of max |feature| \(scale))")
+    exit(0)
+}
 if CommandLine.arguments.contains("--convolutions") {
     KernelTimings.convolutions()
     exit(0)

@@ -14,6 +14,7 @@ public struct SendablePointer<Element>: @unchecked Sendable {
     /// The address.
     public let pointer: UnsafeMutablePointer<Element>
 
+    /// Wraps `pointer`; the caller keeps the memory alive and the accesses disjoint.
     public init(_ pointer: UnsafeMutablePointer<Element>) {
         self.pointer = pointer
     }
@@ -78,6 +79,7 @@ public final class ScratchPool<State>: @unchecked Sendable {
     /// Most states kept between calls.
     public let capacity: Int
 
+    /// A pool keeping up to `capacity` states (at least one), creating new ones with `make`.
     public init(capacity: Int = Parallel.processorCount, make: @escaping @Sendable () -> State) {
         self.capacity = max(1, capacity)
         self.make = make

@@ -10,28 +10,62 @@ import Tensors
 /// its own weight source and a map from its golden activation names to open_clip module paths.
 struct GoldenCase: Sendable, CustomTestStringConvertible {
     let name: String
+    /// The folder holding `golden.safetensors`.
     let folder: URL
-    let weights: @Sendable (URL) throws -> any WeightSource
+    /// Reads the model's config (by default `config.json` in the open_clip format, in `folder`).
+    let config: @Sendable () throws -> CLIPConfig
+    /// Opens the checkpoint (by default `model.safetensors` in `folder`, open_clip keys).
+    let weights: @Sendable () throws -> any WeightSource
     /// Maps a golden `act.*` name (without `act.`) to the module path the recorder uses.
     let activationName: @Sendable (String) -> String
 
     init(_ name: String, folder: URL,
-         weights: @escaping @Sendable (URL) throws -> any WeightSource = { try SafeTensorsFile(path: $0.appendingPathComponent("model.safetensors").path) },
+         config: (@Sendable () throws -> CLIPConfig)? = nil,
+         weights: (@Sendable () throws -> any WeightSource)? = nil,
          activationName: @escaping @Sendable (String) -> String = { $0 }) {
         self.name = name
         self.folder = folder
-        self.weights = weights
+        self.config = config ?? { try GoldenCase.openCLIPConfig(in: folder) }
+        self.weights = weights ?? { try SafeTensorsFile(path: folder.appendingPathComponent("model.safetensors").path) }
         self.activationName = activationName
     }
 
     var testDescription: String { name }
 
-    func config() throws -> CLIPConfig {
+    func golden() throws -> SafeTensorsFile {
+        try SafeTensorsFile(path: folder.appendingPathComponent("golden.safetensors").path)
+    }
+
+    /// An open_clip model config (`config.json`) in `folder`.
+    static func openCLIPConfig(in folder: URL) throws -> CLIPConfig {
         try JSONDecoder().decode(CLIPConfig.self, from: Data(contentsOf: folder.appendingPathComponent("config.json")))
     }
 
-    func golden() throws -> SafeTensorsFile {
-        try SafeTensorsFile(path: folder.appendingPathComponent("golden.safetensors").path)
+    /// The open_clip module path of a Hugging Face `CLIPModel` activation name (the vit_hf goldens).
+    ///
+    /// HF's `post_layernorm` and `pooled` are the class token after the final norm (open_clip's
+    /// `visual.pooled`); HF does not record `mlp.gelu`.
+    static func openCLIPName(forHuggingFace name: String) -> String {
+        let exact = [
+            "text_model.embeddings.token_embedding": "token_embedding",
+            "text_model.embeddings": "text_embeds",
+            "text_model.eot_index": "text_eot_index",
+            "text_model.final_layer_norm": "ln_final",
+            "text_model.pooled": "text_pooled",
+            "vision_model.embeddings": "visual.tokens",
+            "vision_model.pre_layrnorm": "visual.ln_pre",
+            "vision_model.post_layernorm": "visual.pooled",
+            "vision_model.pooled": "visual.pooled",
+        ]
+        if let mapped = exact[name] { return mapped }
+        var result = name
+        for (hf, openCLIP) in [("text_model.encoder.layers.", "transformer.resblocks."),
+                               ("vision_model.encoder.layers.", "visual.transformer.resblocks."),
+                               (".layer_norm1", ".ln_1"), (".layer_norm2", ".ln_2"),
+                               (".self_attn", ".attn"), (".mlp.fc1", ".mlp.c_fc")] {
+            result = result.replacingOccurrences(of: hf, with: openCLIP)
+        }
+        return result
     }
 }
 
@@ -70,6 +104,12 @@ struct GoldenComparison: CustomStringConvertible {
     static let cases: [GoldenCase] = [
         GoldenCase("rn_openclip", folder: sharedFixtures.appendingPathComponent("rn_openclip")),
         GoldenCase("vit_openclip", folder: sharedFixtures.appendingPathComponent("vit_openclip")),
+        // Hugging Face goldens of the same weights, checked with the open_clip checkpoint until an HF
+        // weight adapter exists; then pass `weights:` and `config:` for the HF files instead.
+        GoldenCase("vit_hf (open_clip weights)", folder: sharedFixtures.appendingPathComponent("vit_hf"),
+                   config: { try GoldenCase.openCLIPConfig(in: sharedFixtures.appendingPathComponent("vit_openclip")) },
+                   weights: { try SafeTensorsFile(path: sharedFixtures.appendingPathComponent("vit_openclip/model.safetensors").path) },
+                   activationName: GoldenCase.openCLIPName(forHuggingFace:)),
         GoldenCase("rn_2121_80px", folder: extraFixtures.appendingPathComponent("rn_2121_80px")),
         GoldenCase("vit_p16_48px", folder: extraFixtures.appendingPathComponent("vit_p16_48px")),
         GoldenCase("vit_p6_40px", folder: extraFixtures.appendingPathComponent("vit_p6_40px")),
@@ -79,7 +119,7 @@ struct GoldenComparison: CustomStringConvertible {
     @Test(arguments: cases)
     func everyRecordedActivationMatches(_ golden: GoldenCase) throws {
         let config = try golden.config()
-        let model = try CLIPModel(config: config, weights: try golden.weights(golden.folder))
+        let model = try CLIPModel(config: config, weights: try golden.weights())
         let reference = try golden.golden()
         let images = try reference.floats("input.images")
         let count = try #require(reference.info("input.images")).shape[0]
@@ -113,7 +153,7 @@ struct GoldenComparison: CustomStringConvertible {
     @Test(arguments: cases)
     func fastPathMatchesOutputs(_ golden: GoldenCase) throws {
         let config = try golden.config()
-        let model = try CLIPModel(config: config, weights: try golden.weights(golden.folder))
+        let model = try CLIPModel(config: config, weights: try golden.weights())
         let reference = try golden.golden()
         let count = try #require(reference.info("input.images")).shape[0]
         let tokens = try rows(reference.integers("input.text_tokens"), width: config.text.contextLength)
@@ -127,6 +167,9 @@ struct GoldenComparison: CustomStringConvertible {
                 try expectMatch(logits, reference, "out.logits_per_image", golden)
             }
         }
+        let direct = try CLIPModel(config: config, weights: try golden.weights(), convolutions: .direct)
+        try expectMatch(try direct.encodeImages(try reference.floats("input.images"), count: count).values,
+                        reference, "out.image_features", golden)
         if reference.contains("input.png_images") {
             let pngCount = try #require(reference.info("input.png_images")).shape[0]
             let png = try model.encodeImages(try reference.floats("input.png_images"), count: pngCount)

@@ -110,6 +110,15 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
         #expect(recorder["ln_final"]?.shape == [4, config.text.contextLength, config.text.width])
     }
 
+    @Test func winogradAndDirectConvolutionsAgree() throws {
+        let config = ModelCase.all[0].config
+        let layout = try CLIPModel.tensorLayout(for: config)
+        let fastest = try VisionTower(config: config, weights: SyntheticWeights(layout: layout, seed: 3))
+        let direct = try VisionTower(config: config, weights: SyntheticWeights(layout: layout, seed: 3), convolutions: .direct)
+        let pixels = images(2, size: config.vision.imageSize, seed: 9)
+        #expect(closeEnough(try fastest.encode(pixels, count: 2), try direct.encode(pixels, count: 2)))
+    }
+
     @Test func tokensAfterTheEndTokenDoNotMatter() throws {
         let config = ModelCase.all[0].config
         let clip = try model(config)
@@ -121,6 +130,15 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
         }
         let after = try clip.encodeText(tokens)
         #expect(after == before)
+    }
+
+    @Test func nonsenseComputeOptionsAreClamped() throws {
+        let clip = try model(ModelCase.all[3].config)
+        let pixels = images(3, size: clip.vision.imageSize, seed: 11)
+        var options = ComputeOptions.automatic
+        options.threads = 0
+        options.itemsPerChunk = -2
+        #expect(closeEnough(try clip.encodeImages(pixels, count: 3, options: options), try clip.encodeImages(pixels, count: 3)))
     }
 
     @Test func emptyBatchesGiveEmptyMatrices() throws {
@@ -242,6 +260,13 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
     func inconsistentConfigsAreRejected(_ label: String, _ vision: VisionConfig) {
         let config = CLIPConfig(embedDim: 8, quickGELU: false, vision: vision, text: TextConfig(contextLength: 5, vocabSize: 10, width: 8, heads: 2, layers: 1))
         #expect(throws: CLIPError.self, "\(label)") { try CLIPModel.tensorLayout(for: config) }
+    }
+
+    @Test func layoutTooLargeToBuildWithoutACheckpointIsRejected() {
+        // Valid, but its positional embedding alone would be 2^26 × 2^15 floats.
+        let vision = VisionConfig(imageSize: 8192, layers: .transformer(1), width: 1 << 15, headWidth: 64, patchSize: 1)
+        let config = CLIPConfig(embedDim: 8, quickGELU: false, vision: vision, text: TextConfig(contextLength: 5, vocabSize: 10, width: 8, heads: 2, layers: 1))
+        #expect { try VisionTower.tensorLayout(for: config) } throws: { "\($0)".contains("visual.positional_embedding") }
     }
 
     @Test func inconsistentTextConfigIsRejected() {

@@ -47,13 +47,14 @@ import Testing
         #expect(maxAbsDifference(out, reference) < 2e-6)
     }
 
-    @Test func softmaxRowsMatchDefinitionAndMaskHiddenKeys() {
+    @Test(arguments: [KernelImplementation.portable, .fastest])
+    func softmaxRowsMatchDefinitionAndMaskHiddenKeys(_ implementation: KernelImplementation) {
         var rng = TestValues(seed: 3)
-        let (rows, columns) = (4, 11)
+        let (rows, columns) = (7, 19)
         var x = rng.array(rows * columns, -30, 30)
         let original = x
         x.withUnsafeMutableBufferPointer { p in
-            Normalization.softmaxRows(p.baseAddress!, rows: rows, columns: columns) { $0 * 3 + 1 }
+            Normalization.softmaxRows(p.baseAddress!, rows: rows, columns: columns, implementation: implementation) { $0 * 3 + 1 }
         }
         for r in 0..<rows {
             let valid = min(columns, r * 3 + 1)
@@ -128,13 +129,57 @@ import Testing
         for (variant, tolerance) in [(Winograd.Variant.f2, 2e-6 * scale), (.f4, 1e-5 * scale)] {
             let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: .winograd(variant))
             #expect(weights.algorithm == .winograd(variant))
-            var out = [Float](repeating: .nan, count: batch * height * width * outChannels)
-            x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
-                Convolution.forward(xp.baseAddress!, batch: batch, height: height, width: width, weights: weights,
-                                    into: op.baseAddress!, scratch: ScratchBuffer())
-            } }
-            #expect(maxAbsDifference(out, reference) <= tolerance, "\(variant)")
-            #expect(!out.contains { $0.isNaN })
+            for implementation in [KernelImplementation.portable, .fastest] {
+                var out = [Float](repeating: .nan, count: batch * height * width * outChannels)
+                x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+                    weights.packed.withUnsafeBufferPointer { wp in
+                        Winograd.forward(xp.baseAddress!, batch: batch, height: height, width: width, inChannels: inChannels,
+                                         outChannels: outChannels, variant: variant, transformed: wp.baseAddress!,
+                                         into: op.baseAddress!, scratch: ScratchBuffer(), implementation: implementation)
+                    }
+                } }
+                #expect(maxAbsDifference(out, reference) <= tolerance, "\(variant) \(implementation)")
+                #expect(!out.contains { $0.isNaN })
+            }
+        }
+    }
+
+    /// The folded batch norm + ReLU epilogue, fused (Winograd) or as a pass after the product (GEMM).
+    @Test(arguments: [ConvolutionWeights.Algorithm.gemm, .winograd(.f2), .winograd(.f4)])
+    func epilogueMatchesAffineAfterConvolution(_ algorithm: ConvolutionWeights.Algorithm) {
+        var rng = TestValues(seed: 13)
+        let (batch, height, width, inChannels, outChannels) = (2, 7, 9, 5, 11)
+        let shape = ConvolutionShape(inChannels: inChannels, outChannels: outChannels, kernel: 3, padding: 1)
+        let x = rng.array(batch * height * width * inChannels, -2, 2)
+        let w = rng.array(outChannels * shape.reduction)
+        let scale = rng.array(outChannels, 0.5, 1.5), shift = rng.array(outChannels)
+        let direct = naiveConvolution(x, batch: batch, height: height, width: width, weights: w, shape: shape)
+        let magnitude = direct.reduce(0) { max($0, abs($1)) }
+        let weights = ConvolutionWeights(pytorch: w, shape: shape, algorithm: algorithm)
+        for relu in [false, true] {
+            let reference = direct.enumerated().map { i, v -> Double in
+                let y = v * Double(scale[i % outChannels]) + Double(shift[i % outChannels])
+                return relu ? max(y, 0) : y
+            }
+            for implementation in [KernelImplementation.portable, .fastest] {
+                var out = [Float](repeating: .nan, count: direct.count)
+                x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+                    scale.withUnsafeBufferPointer { sp in shift.withUnsafeBufferPointer { bp in weights.packed.withUnsafeBufferPointer { wp in
+                        let epilogue = ConvolutionEpilogue(scale: sp.baseAddress!, shift: bp.baseAddress!, relu: relu)
+                        if case .winograd(let variant) = algorithm {
+                            Winograd.forward(xp.baseAddress!, batch: batch, height: height, width: width, inChannels: inChannels,
+                                             outChannels: outChannels, variant: variant, transformed: wp.baseAddress!,
+                                             into: op.baseAddress!, scratch: ScratchBuffer(), epilogue: epilogue,
+                                             implementation: implementation)
+                        } else {
+                            Convolution.forward(xp.baseAddress!, batch: batch, height: height, width: width, weights: weights,
+                                                into: op.baseAddress!, scratch: ScratchBuffer(), epilogue: epilogue)
+                        }
+                    } } }
+                } }
+                #expect(maxAbsDifference(out, reference) <= 2e-5 * magnitude, "\(algorithm) relu \(relu) \(implementation)")
+                if relu { #expect(out.allSatisfy { $0 >= 0 }) }
+            }
         }
     }
 

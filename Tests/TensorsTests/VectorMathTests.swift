@@ -27,9 +27,19 @@ import Testing
         for y in ys.suffix(2) { #expect(y.isFinite && y > 1e38) }
     }
 
-    @Test func geluMatchesTheErfDefinition() {
+    /// Runs an activation through `Elementwise.apply` with the given implementation.
+    private func activated(_ values: [Float], _ activation: MLPActivation, _ implementation: KernelImplementation) -> [Float] {
+        var out = values
+        out.withUnsafeMutableBufferPointer {
+            Elementwise.apply(activation, to: $0.baseAddress!, count: $0.count, implementation: implementation)
+        }
+        return out
+    }
+
+    @Test(arguments: [KernelImplementation.portable, .fastest])
+    func geluMatchesTheErfDefinition(_ implementation: KernelImplementation) {
         let xs = grid + [0, -0.0, 1e-20, -1e-20]
-        let ys = mapped(xs, VectorMath.gelu)
+        let ys = activated(xs, .gelu, implementation)
         for (x, y) in zip(xs, ys) {
             let xd = Double(x)
             let reference = 0.5 * xd * (1 + Foundation.erf(xd / 2.0.squareRoot()))
@@ -37,10 +47,11 @@ import Testing
         }
     }
 
-    @Test func geluKeepsRelativeAccuracyForNegativeInputs() {
+    @Test(arguments: [KernelImplementation.portable, .fastest])
+    func geluKeepsRelativeAccuracyForNegativeInputs(_ implementation: KernelImplementation) {
         // Φ(x) for x in [-8, -1] spans 0.16 down to 6e-16; a cancellation-prone 1 + erf would lose it all.
         let xs = stride(from: -8.0, through: -1.0, by: 0.01).map { Float($0) }
-        let ys = mapped(xs, VectorMath.gelu)
+        let ys = activated(xs, .gelu, implementation)
         for (x, y) in zip(xs, ys) {
             let xd = Double(x)
             let reference = 0.5 * xd * Foundation.erfc(-xd / 2.0.squareRoot())
@@ -48,9 +59,10 @@ import Testing
         }
     }
 
-    @Test func quickGELUMatchesItsDefinition() {
+    @Test(arguments: [KernelImplementation.portable, .fastest])
+    func quickGELUMatchesItsDefinition(_ implementation: KernelImplementation) {
         let xs = grid + [-200, 200]
-        let ys = mapped(xs, VectorMath.quickGELU)
+        let ys = activated(xs, .quickGELU, implementation)
         for (x, y) in zip(xs, ys) {
             let xd = Double(x)
             let reference = xd / (1 + Foundation.exp(-1.702 * xd))
@@ -58,13 +70,25 @@ import Testing
         }
     }
 
-    @Test func tailsGoThroughTheSameVectorCode() {
-        // 13 values: one full vector and a tail of 5; every value must equal its result in a full vector.
+    @Test(arguments: [KernelImplementation.portable, .fastest])
+    func tailsGoThroughTheSameVectorCode(_ implementation: KernelImplementation) {
+        // 29 values: full vectors and a tail of 5; every value must equal its result in a full vector.
         var rng = TestValues(seed: 7)
-        let xs = rng.array(13, -4, 4)
-        let whole = mapped(xs, VectorMath.gelu)
-        for (i, x) in xs.enumerated() {
-            #expect(mapped([x], VectorMath.gelu)[0] == whole[i])
+        let xs = rng.array(29, -4, 4)
+        for activation in MLPActivation.allCases {
+            let whole = activated(xs, activation, implementation)
+            for (i, x) in xs.enumerated() {
+                #expect(activated([x], activation, implementation)[0] == whole[i])
+            }
+        }
+    }
+
+    @Test func nanAndInfinitiesBehaveAsInPyTorch() {
+        // PyTorch: gelu(nan) = nan, gelu(inf) = inf, gelu(-inf) = -inf · 0.5 · (1 + erf(-inf)) = nan.
+        for implementation in [KernelImplementation.portable, .fastest] {
+            let gelu = activated([.nan, .infinity, -.infinity], .gelu, implementation)
+            #expect(gelu[0].isNaN && gelu[1] == .infinity && gelu[2].isNaN)
+            #expect(activated([.nan], .quickGELU, implementation)[0].isNaN)
         }
     }
 }

@@ -17,10 +17,11 @@ public struct CLIPModel: Sendable {
 
     /// Loads both towers and the logit scale.
     ///
+    /// `convolutions` chooses the algorithm of a ResNet's 3×3 layers (see `ConvolutionPolicy`).
     /// - Throws: `CLIPError` when the configuration is inconsistent, or a tensor is missing or has
     ///   another shape than the configuration implies (the message names the key and both shapes).
-    public init(config: CLIPConfig, weights: any WeightSource) throws(CLIPError) {
-        try self.init(config: config, reader: TensorReader(weights))
+    public init(config: CLIPConfig, weights: any WeightSource, convolutions: ConvolutionPolicy = .fastest) throws(CLIPError) {
+        try self.init(config: config, reader: TensorReader(weights, convolutions: convolutions))
     }
 
     private init(config: CLIPConfig, reader: TensorReader) throws(CLIPError) {

@@ -26,6 +26,7 @@ public struct ComputeOptions: Sendable, Equatable {
     /// that bounds memory.
     public var itemsPerChunk: Int?
 
+    /// Options with `threads` (clamped to at least 1), a strategy and an optional chunk size (at least 1).
     public init(threads: Int = Parallel.processorCount, strategy: Strategy = .automatic, itemsPerChunk: Int? = nil) {
         self.threads = max(1, threads)
         self.strategy = strategy
@@ -63,17 +64,18 @@ enum ChunkedExecution {
                 pool.give(state)
                 return
             }
+            let threads = max(1, options.threads)  // the fields are public vars: clamp again
             let split: Bool
             switch options.strategy {
-            case .automatic: split = options.threads > 1 && count > 1
-            case .splitBatch: split = options.threads > 1
+            case .automatic: split = threads > 1 && count > 1
+            case .splitBatch: split = threads > 1
             case .threadedProducts: split = false
             }
-            let workers = split ? options.threads : 1
-            let chunk = options.itemsPerChunk ?? max(1, min(maximumChunk, (count + workers - 1) / workers))
+            let workers = split ? threads : 1
+            let chunk = max(1, options.itemsPerChunk ?? min(maximumChunk, (count + workers - 1) / workers))
             let chunks = (count + chunk - 1) / chunk
             let previousThreads = BLAS.threadCount
-            BLAS.setThreadCount(split ? 1 : options.threads)
+            BLAS.setThreadCount(split ? 1 : threads)
             defer { BLAS.setThreadCount(previousThreads) }
             Parallel.forEach(items: chunks, workers: workers, setUp: { _ in pool.take() }, tearDown: { pool.give($0) }) { state, index in
                 let items = (index * chunk)..<min(count, (index + 1) * chunk)

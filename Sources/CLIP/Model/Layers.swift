@@ -53,7 +53,7 @@ struct ConvBatchNorm: Sendable {
     init(_ reader: TensorReader, conv convName: String, norm normPrefix: String, shape: ConvolutionShape) throws(CLIPError) {
         let weights = try reader.read(convName + ".weight", shape: shape.pytorchWeightShape,
                                       role: .weight(fanIn: shape.reduction))
-        convolution = ConvolutionWeights(pytorch: weights, shape: shape)
+        convolution = ConvolutionWeights(pytorch: weights, shape: shape, algorithm: reader.convolutions == .direct ? .gemm : nil)
         let c = [shape.outChannels]
         batchNorm = ChannelAffine(
             batchNormWeight: try reader.read(normPrefix + ".weight", shape: c, role: .normScale),
@@ -73,22 +73,32 @@ struct ConvBatchNorm: Sendable {
 
     /// `out = [relu](batchNorm(conv(x)) [+ residual])` on channel-last maps; returns the output height and width.
     ///
-    /// Without a recorder the batch norm, residual and ReLU run as one fused pass over the product.
-    /// With one, they run one after another so each stage can be recorded (same arithmetic).
+    /// Without a recorder the batch norm and ReLU are fused into the convolution (its output
+    /// transform, or one pass after the product, together with the residual). With one, the stages
+    /// run one after another so each can be recorded (same arithmetic).
     @discardableResult
     func forward(_ x: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                  into out: UnsafeMutablePointer<Float>, relu: Bool, residual: UnsafePointer<Float>? = nil,
                  scratch: ScratchBuffer, recorder: ActivationRecorder? = nil, names: RecordNames = RecordNames()) -> (Int, Int) {
-        Convolution.forward(x, batch: batch, height: height, width: width, weights: convolution, into: out, scratch: scratch)
         let oh = shape.outputSize(height), ow = shape.outputSize(width)
         let rows = batch * oh * ow, channels = shape.outChannels
         batchNorm.scale.withUnsafeBufferPointer { s in
             batchNorm.shift.withUnsafeBufferPointer { b in
                 guard let recorder else {
-                    Elementwise.channelAffine(out, rows: rows, channels: channels, scale: s.baseAddress!,
-                                              shift: b.baseAddress!, residual: residual, relu: relu, into: out)
+                    if let residual {
+                        Convolution.forward(x, batch: batch, height: height, width: width, weights: convolution, into: out,
+                                            scratch: scratch)
+                        Elementwise.channelAffine(out, rows: rows, channels: channels, scale: s.baseAddress!,
+                                                  shift: b.baseAddress!, residual: residual, relu: relu, into: out)
+                    } else {
+                        let epilogue = ConvolutionEpilogue(scale: s.baseAddress!, shift: b.baseAddress!, relu: relu)
+                        Convolution.forward(x, batch: batch, height: height, width: width, weights: convolution, into: out,
+                                            scratch: scratch, epilogue: epilogue)
+                    }
                     return
                 }
+                Convolution.forward(x, batch: batch, height: height, width: width, weights: convolution, into: out,
+                                    scratch: scratch)
                 let record = { (name: String?) in
                     if let name { recorder.recordFeatureMap(name, out, batch: batch, height: oh, width: ow, channels: channels) }
                 }

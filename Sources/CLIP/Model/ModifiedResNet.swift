@@ -178,9 +178,53 @@ struct ModifiedResNet: Sendable {
         return size
     }
 
+    /// Stages (after the stem) run image by image before the rest of the chunk runs together.
+    ///
+    /// The stem and the first two stages work on large feature maps (up to 112×112×64 per image):
+    /// one image at a time keeps them in cache and still gives the products thousands of rows. The
+    /// deeper stages have small maps, where the whole chunk makes the products efficient.
+    static let stagesPerImage = 2
+
     /// Encodes `count` NCHW images at `pixels` into `out` (`[count, outputDim]`).
+    ///
+    /// With a recorder every layer runs over the whole batch, so each recorded tensor covers it.
     func encode(_ pixels: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>,
                 workspace: VisionWorkspace, recorder: ActivationRecorder?) {
+        let early = min(Self.stagesPerImage, stages.count)
+        let group = recorder == nil ? 1 : count
+        // The maps the early stages leave behind, for all images of the chunk.
+        var (h, w) = (imageSize, imageSize)
+        var middle = UnsafeMutablePointer<Float>(mutating: pixels)  // replaced by the first group's maps
+        var first = 0
+        while first < count {
+            let images = min(group, count - first)
+            let input = pixels + first * 3 * imageSize * imageSize
+            let (map, mh, mw, mc) = runEarly(input, count: images, stages: early, workspace: workspace, recorder: recorder)
+            if first == 0 {
+                middle = workspace.middle.reserve(count * mh * mw * mc)
+                (h, w) = (mh, mw)
+            }
+            (middle + first * mh * mw * mc).update(from: map, count: images * mh * mw * mc)
+            first += images
+        }
+        var current = workspace.mapA, next = workspace.mapB
+        var x = UnsafePointer(middle)
+        for s in early..<stages.count {
+            for (b, block) in stages[s].enumerated() {
+                let y = next.reserve(count * (h / block.stride) * (w / block.stride) * block.outChannels)
+                (h, w) = block.forward(x, batch: count, height: h, width: w, into: y, workspace: workspace,
+                                       recorder: recorder, name: "visual.layer\(s + 1).\(b)")
+                swap(&current, &next)
+                x = UnsafePointer(y)
+            }
+        }
+        attentionPool.forward(x, batch: count, positions: h * w, into: out, workspace: workspace, recorder: recorder)
+    }
+
+    /// Runs the stem and the first `stageCount` stages on `count` images; returns the output map
+    /// (in one of the workspace's ping-pong buffers) and its height, width and channels.
+    private func runEarly(_ pixels: UnsafePointer<Float>, count: Int, stages stageCount: Int, workspace: VisionWorkspace,
+                          recorder: ActivationRecorder?) -> (UnsafeMutablePointer<Float>, Int, Int, Int) {
         var current = workspace.mapA, next = workspace.mapB
         var (h, w) = (imageSize, imageSize)
         var x = current.reserve(count * h * w * 3)
@@ -193,7 +237,7 @@ struct ModifiedResNet: Sendable {
                                                            activation: "visual.act\(i + 1)"))
             (h, w) = (oh, ow)
             swap(&current, &next)
-            x = current.reserve(0)
+            x = y
         }
         let pooled = next.reserve(count * (h / 2) * (w / 2) * width)
         Pooling.average(x, batch: count, height: h, width: w, channels: width, kernel: 2, into: pooled)
@@ -201,16 +245,18 @@ struct ModifiedResNet: Sendable {
         recorder?.recordFeatureMap("visual.avgpool", pooled, batch: count, height: h, width: w, channels: width)
         swap(&current, &next)
         x = pooled
-        for (s, stage) in stages.enumerated() {
-            for (b, block) in stage.enumerated() {
+        var channels = width
+        for s in 0..<stageCount {
+            for (b, block) in stages[s].enumerated() {
                 let y = next.reserve(count * (h / block.stride) * (w / block.stride) * block.outChannels)
                 (h, w) = block.forward(x, batch: count, height: h, width: w, into: y, workspace: workspace,
                                        recorder: recorder, name: "visual.layer\(s + 1).\(b)")
+                channels = block.outChannels
                 swap(&current, &next)
                 x = y
             }
         }
-        attentionPool.forward(x, batch: count, positions: h * w, into: out, workspace: workspace, recorder: recorder)
+        return (x, h, w, channels)
     }
 }
 
@@ -219,6 +265,8 @@ final class VisionWorkspace {
     /// Ping-pong feature maps between layers (ResNet).
     let mapA = ScratchBuffer()
     let mapB = ScratchBuffer()
+    /// The maps of all images of a chunk after the early stages (ResNet).
+    let middle = ScratchBuffer()
     /// Inside a bottleneck: the two 'planes'-wide maps.
     let branchA = ScratchBuffer()
     let branchB = ScratchBuffer()

@@ -5,6 +5,7 @@ public struct MatrixView {
     /// Distance between consecutive rows, in floats.
     public let stride: Int
 
+    /// A view of rows starting at `base`, `stride` floats apart.
     public init(_ base: UnsafePointer<Float>, stride: Int) {
         self.base = base
         self.stride = stride

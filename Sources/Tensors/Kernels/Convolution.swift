@@ -33,6 +33,7 @@ public struct ConvolutionShape: Sendable, Equatable, CustomStringConvertible {
     /// The PyTorch weight shape `[out, in, kernel, kernel]`.
     public var pytorchWeightShape: [Int] { [outChannels, inChannels, kernel, kernel] }
 
+    /// For example "conv 64→64 3×3 stride 1 pad 1".
     public var description: String {
         "conv \(inChannels)→\(outChannels) \(kernel)×\(kernel) stride \(stride) pad \(padding)"
     }
@@ -100,6 +101,25 @@ public struct ConvolutionWeights: Sendable {
     }
 }
 
+/// A per-output-channel map applied to a convolution's output as it is produced:
+/// `max(x · scale[c] + shift[c], 0)` (without the maximum unless `relu`). A folded batch norm.
+///
+/// The pointers (`outChannels` floats each) must stay valid for the call that receives this.
+public struct ConvolutionEpilogue {
+    /// Multiplier per output channel.
+    public let scale: UnsafePointer<Float>
+    /// Offset per output channel.
+    public let shift: UnsafePointer<Float>
+    /// Whether negative results become 0.
+    public let relu: Bool
+
+    public init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool) {
+        self.scale = scale
+        self.shift = shift
+        self.relu = relu
+    }
+}
+
 /// 2-D convolution on channel-last batches as matrix products through BLAS.
 public enum Convolution {
     /// Largest temporary `im2col` block, in floats; longer products are split over output rows.
@@ -107,14 +127,15 @@ public enum Convolution {
 
     /// Convolves `[batch, height, width, in]` into `[batch, outHeight, outWidth, out]` (no bias).
     ///
-    /// Winograd-packed weights run `Winograd.forward`. A 1×1 stride-1 convolution is a single
-    /// product on the input as stored. Other kernels gather
+    /// An `epilogue` is applied to every output (fused into Winograd's output transform, else one
+    /// pass after the products). Winograd-packed weights run `Winograd.forward`. A 1×1 stride-1
+    /// convolution is a single product on the input as stored. Other kernels gather
     /// each output pixel's window into a row (`im2col`, zero where the window leaves the image) in
     /// blocks of at most `blockFloats` (at least one row), each block followed by one product.
     public static func forward(
         _ x: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
         weights: ConvolutionWeights, into out: UnsafeMutablePointer<Float>, scratch: ScratchBuffer,
-        blockFloats: Int = im2colBlockFloats
+        epilogue: ConvolutionEpilogue? = nil, blockFloats: Int = im2colBlockFloats
     ) {
         let shape = weights.shape
         let outHeight = shape.outputSize(height), outWidth = shape.outputSize(width)
@@ -125,8 +146,14 @@ public enum Convolution {
             if case .winograd(let variant) = weights.algorithm {
                 Winograd.forward(x, batch: batch, height: height, width: width, inChannels: shape.inChannels,
                                  outChannels: shape.outChannels, variant: variant, transformed: wp, into: out,
-                                 scratch: scratch)
+                                 scratch: scratch, epilogue: epilogue)
                 return
+            }
+            defer {
+                if let epilogue {
+                    Elementwise.channelAffine(out, rows: pixels, channels: shape.outChannels, scale: epilogue.scale,
+                                              shift: epilogue.shift, relu: epilogue.relu, into: out)
+                }
             }
             if shape.kernel == 1 && shape.stride == 1 && shape.padding == 0 {
                 BLAS.sgemm(m: pixels, n: shape.outChannels, k: shape.inChannels,

@@ -6,13 +6,18 @@ public enum MLPActivation: String, Sendable, Equatable, CaseIterable {
     case quickGELU
 }
 
+import CTensorKernels
+
 /// Element-wise kernels on float buffers: activations, residual adds, per-channel affine maps.
 public enum Elementwise {
-    /// Applies `activation` to `count` floats in place.
-    public static func apply(_ activation: MLPActivation, to x: UnsafeMutablePointer<Float>, count: Int) {
-        switch activation {
-        case .gelu: VectorMath.map(x, count: count, VectorMath.gelu)
-        case .quickGELU: VectorMath.map(x, count: count, VectorMath.quickGELU)
+    /// Applies `activation` to `count` floats in place (AVX2 code where available, same formulas).
+    public static func apply(_ activation: MLPActivation, to x: UnsafeMutablePointer<Float>, count: Int,
+                             implementation: KernelImplementation = .fastest) {
+        switch (activation, implementation.usesAVX2) {
+        case (.gelu, true): ctk_gelu_avx2(x, count)
+        case (.quickGELU, true): ctk_quick_gelu_avx2(x, count)
+        case (.gelu, false): VectorMath.map(x, count: count, VectorMath.gelu)
+        case (.quickGELU, false): VectorMath.map(x, count: count, VectorMath.quickGELU)
         }
     }
 

@@ -1,3 +1,5 @@
+import CTensorKernels
+
 /// Row-wise normalisations: layer norm and softmax.
 public enum Normalization {
     /// Layer norm over each row of `width` values: `(x − mean) / sqrt(var + epsilon) · weight + bias`.
@@ -38,18 +40,19 @@ public enum Normalization {
     /// score would give. `valid` must be at least 1. Rows are `stride` floats apart.
     public static func softmaxRows(
         _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int? = nil,
-        valid: (Int) -> Int = { _ in Int.max }
+        implementation: KernelImplementation = .fastest, valid: (Int) -> Int = { _ in Int.max }
     ) {
         let rowStride = stride ?? columns
+        let avx2 = implementation.usesAVX2
         for row in 0..<rows {
             let p = x + row * rowStride
             let n = min(columns, max(1, valid(row)))
-            softmax(p, count: n)
+            if avx2 { ctk_softmax_avx2(p, n) } else { softmax(p, count: n) }
             if n < columns { (p + n).update(repeating: 0, count: columns - n) }
         }
     }
 
-    /// Softmax of `count` ≥ 1 floats in place: `e^(x − max) / Σ e^(x − max)`.
+    /// Softmax of `count` ≥ 1 floats in place: `e^(x − max) / Σ e^(x − max)` (portable code).
     public static func softmax(_ p: UnsafeMutablePointer<Float>, count: Int) {
         var maxV = VectorMath.Vector(repeating: -.infinity)
         var i = 0

@@ -1,3 +1,22 @@
+import CTensorKernels
+
+/// Which implementation of a kernel runs.
+public enum KernelImplementation: Sendable, Equatable {
+    /// AVX2 + FMA C code where the processor has it (`CPUFeatures.hasAVX2FMA`), else portable.
+    case fastest
+    /// The portable Swift code (SSE2 on x86-64), whatever the processor.
+    case portable
+
+    /// Whether the AVX2 + FMA code runs.
+    var usesAVX2: Bool { self == .fastest && CPUFeatures.hasAVX2FMA }
+}
+
+/// What the processor offers beyond the x86-64 baseline the Swift code is compiled for.
+public enum CPUFeatures {
+    /// AVX2 and FMA are available (checked once, with CPUID).
+    public static let hasAVX2FMA: Bool = ctk_has_avx2_fma() != 0
+}
+
 /// Eight-lane float32 math used by the element-wise kernels: exp, the normal CDF and helpers.
 ///
 /// Written with plain multiplies and adds (no `addingProduct`: at the x86-64 baseline the compiler

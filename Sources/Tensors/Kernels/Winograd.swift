@@ -1,3 +1,5 @@
+import CTensorKernels
+
 /// Winograd convolution for 3×3, stride-1, padding-1 layers on channel-last batches.
 ///
 /// Each `m×m` block of outputs is computed from an `(m+2)×(m+2)` input patch: the patch and the
@@ -92,11 +94,14 @@ public enum Winograd {
     /// Convolves `[batch, height, width, in]` into `[batch, height, width, out]` (3×3, stride 1, padding 1, no bias).
     ///
     /// `transformed` comes from `transformWeights` with the same `variant`. `scratch` holds the
-    /// transformed input and the products of one round of tiles.
+    /// transformed input and the products of one round of tiles. F(4×4) transforms run as AVX2 code
+    /// where available (`implementation`). An `epilogue` is applied as each output is written.
     public static func forward(
         _ x: UnsafePointer<Float>, batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        variant: Variant, transformed: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, scratch: ScratchBuffer
+        variant: Variant, transformed: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, scratch: ScratchBuffer,
+        epilogue: ConvolutionEpilogue? = nil, implementation: KernelImplementation = .fastest
     ) {
+        let avx2 = variant == .f4 && implementation.usesAVX2
         let tile = variant.tile, positions = variant.positions
         let tilesY = (height + tile - 1) / tile, tilesX = (width + tile - 1) / tile
         let tilesPerImage = tilesY * tilesX
@@ -118,6 +123,8 @@ public enum Winograd {
                 case .f2:
                     transformInput2(image, height: height, width: width, channels: inChannels,
                                     top: 2 * ty - 1, left: 2 * tx - 1, into: dst, positionStride: round * inChannels)
+                case .f4 where avx2:
+                    ctk_winograd4_input_avx2(image, height, width, inChannels, 4 * ty - 1, 4 * tx - 1, dst, round * inChannels)
                 case .f4:
                     transformInput4(image, height: height, width: width, channels: inChannels,
                                     top: 4 * ty - 1, left: 4 * tx - 1, into: dst, positionStride: round * inChannels)
@@ -136,10 +143,13 @@ public enum Winograd {
                 switch variant {
                 case .f2:
                     transformOutput2(m + t * outChannels, positionStride: round * outChannels, channels: outChannels,
-                                     into: image, height: height, width: width, top: 2 * ty, left: 2 * tx)
+                                     into: image, height: height, width: width, top: 2 * ty, left: 2 * tx, epilogue: epilogue)
+                case .f4 where avx2:
+                    ctk_winograd4_output_avx2(m + t * outChannels, round * outChannels, outChannels, image, height, width,
+                                              4 * ty, 4 * tx, epilogue?.scale, epilogue?.shift, epilogue?.relu == true ? 1 : 0)
                 case .f4:
                     transformOutput4(m + t * outChannels, positionStride: round * outChannels, channels: outChannels,
-                                     into: image, height: height, width: width, top: 4 * ty, left: 4 * tx)
+                                     into: image, height: height, width: width, top: 4 * ty, left: 4 * tx, epilogue: epilogue)
                 }
             }
             first += tiles
@@ -203,7 +213,8 @@ public enum Winograd {
     /// (pixels outside the image are dropped).
     private static func transformOutput2(
         _ m: UnsafePointer<Float>, positionStride: Int, channels: Int,
-        into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int
+        into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int,
+        epilogue: ConvolutionEpilogue?
     ) {
         let rows = min(2, height - top), columns = min(2, width - left)
         var c = 0
@@ -213,8 +224,17 @@ public enum Winograd {
                 let p = m + position * positionStride + c
                 return lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
             }
-            @inline(__always) func store(_ v: V, _ i: Int, _ j: Int) {
+            let (scale, shift) = epilogue.map {
+                lanes == 8 ? (VectorMath.load($0.scale + c), VectorMath.load($0.shift + c))
+                    : (VectorMath.loadPartial($0.scale + c, count: lanes), VectorMath.loadPartial($0.shift + c, count: lanes))
+            } ?? (V(repeating: 1), V(repeating: 0))
+            @inline(__always) func store(_ value: V, _ i: Int, _ j: Int) {
                 guard i < rows && j < columns else { return }
+                var v = value
+                if let epilogue {
+                    v = v * scale + shift
+                    if epilogue.relu { v = VectorMath.maximum(v, V(repeating: 0)) }
+                }
                 let dst = image + ((top + i) * width + left + j) * channels + c
                 if lanes == 8 { VectorMath.store(v, dst) } else { VectorMath.storePartial(v, dst, count: lanes) }
             }
@@ -292,7 +312,8 @@ public enum Winograd {
     /// (pixels outside the image are dropped).
     private static func transformOutput4(
         _ m: UnsafePointer<Float>, positionStride: Int, channels: Int,
-        into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int
+        into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int,
+        epilogue: ConvolutionEpilogue?
     ) {
         let rows = min(4, height - top), columns = min(4, width - left)
         var c = 0
@@ -302,8 +323,17 @@ public enum Winograd {
                 let p = m + position * positionStride + c
                 return lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
             }
-            @inline(__always) func store(_ v: V, _ i: Int, _ j: Int) {
+            let (scale, shift) = epilogue.map {
+                lanes == 8 ? (VectorMath.load($0.scale + c), VectorMath.load($0.shift + c))
+                    : (VectorMath.loadPartial($0.scale + c, count: lanes), VectorMath.loadPartial($0.shift + c, count: lanes))
+            } ?? (V(repeating: 1), V(repeating: 0))
+            @inline(__always) func store(_ value: V, _ i: Int, _ j: Int) {
                 guard i < rows && j < columns else { return }
+                var v = value
+                if let epilogue {
+                    v = v * scale + shift
+                    if epilogue.relu { v = VectorMath.maximum(v, V(repeating: 0)) }
+                }
                 let dst = image + ((top + i) * width + left + j) * channels + c
                 if lanes == 8 { VectorMath.store(v, dst) } else { VectorMath.storePartial(v, dst, count: lanes) }
             }
