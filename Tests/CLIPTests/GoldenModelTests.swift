@@ -104,11 +104,10 @@ struct GoldenComparison: CustomStringConvertible {
     static let cases: [GoldenCase] = [
         GoldenCase("rn_openclip", folder: sharedFixtures.appendingPathComponent("rn_openclip")),
         GoldenCase("vit_openclip", folder: sharedFixtures.appendingPathComponent("vit_openclip")),
-        // Hugging Face goldens of the same weights, checked with the open_clip checkpoint until an HF
-        // weight adapter exists; then pass `weights:` and `config:` for the HF files instead.
-        GoldenCase("vit_hf (open_clip weights)", folder: sharedFixtures.appendingPathComponent("vit_hf"),
-                   config: { try GoldenCase.openCLIPConfig(in: sharedFixtures.appendingPathComponent("vit_openclip")) },
-                   weights: { try SafeTensorsFile(path: sharedFixtures.appendingPathComponent("vit_openclip/model.safetensors").path) },
+        // The Hugging Face folder as users have it: HF config.json + HF key layout through ModelLoader.
+        GoldenCase("vit_hf", folder: sharedFixtures.appendingPathComponent("vit_hf"),
+                   config: { try ModelLoader.load(sharedFixtures.appendingPathComponent("vit_hf").path).config },
+                   weights: { try ModelLoader.load(sharedFixtures.appendingPathComponent("vit_hf").path).weights },
                    activationName: GoldenCase.openCLIPName(forHuggingFace:)),
         GoldenCase("rn_2121_80px", folder: extraFixtures.appendingPathComponent("rn_2121_80px")),
         GoldenCase("vit_p16_48px", folder: extraFixtures.appendingPathComponent("vit_p16_48px")),
