@@ -33,16 +33,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Libraries
+        .target(name: "Diagnostics"),
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
-        .target(name: "Imaging", dependencies: ["CImageCodecs", "CCrypto"], swiftSettings: numericSettings),
-        .target(name: "Sweeps", dependencies: ["Imaging", .product(name: "Yams", package: "Yams")],
+        .target(name: "Imaging", dependencies: ["Diagnostics", "CImageCodecs", "CCrypto"], swiftSettings: numericSettings),
+        .target(name: "Sweeps", dependencies: ["Diagnostics", "Imaging", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Presets")]),  // Presets/ at the root is a symlink to Sources/Sweeps/Presets
         .target(name: "CTensorKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(name: "Tensors", dependencies: ["CBLAS", "CTensorKernels"], swiftSettings: numericSettings),
-        .target(name: "CLIP", dependencies: ["Tensors", "Imaging", "CZlib"], resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")], swiftSettings: numericSettings),
-        .target(name: "Encoders", dependencies: ["CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
-        .target(name: "Analysis", dependencies: ["Tensors"], swiftSettings: numericSettings),
-        .target(name: "Reports", dependencies: ["Imaging", "Analysis"]),
+        .target(name: "CLIP", dependencies: ["Diagnostics", "Tensors", "Imaging", "CZlib"], resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")], swiftSettings: numericSettings),
+        .target(name: "Encoders", dependencies: ["Diagnostics", "CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
+        .target(name: "Analysis", dependencies: ["Diagnostics", "Tensors"], swiftSettings: numericSettings),
+        .target(name: "Reports", dependencies: ["Diagnostics", "Imaging", "Analysis"]),
         .target(name: "AugLabTestSupport", dependencies: ["Imaging", "Tensors"], path: "Sources/AugLabTestSupport"),
 
         // MARK: Command line

@@ -98,27 +98,3 @@ public enum Embeddings {
         return Matrix(rows: matrix.rows, columns: width, values: values)
     }
 }
-
-extension EncoderError {
-    /// The same failure from the CLIP layer, with its path and location kept.
-    init(_ error: CLIPError, context: String? = nil) {
-        let code: Code
-        switch error.code {
-        case .io: code = .io
-        case .invalidArgument: code = .invalidArgument
-        default: code = .invalidInput
-        }
-        self.init(code, context.map { "\($0): \(error.message)" } ?? error.message, path: error.path, location: error.location)
-    }
-
-    /// The same failure from the Imaging layer, with its path and location kept.
-    init(_ error: ImagingError, context: String? = nil) {
-        let code: Code
-        switch error.code {
-        case .io: code = .io
-        case .invalidArgument: code = .invalidArgument
-        default: code = .invalidInput
-        }
-        self.init(code, context.map { "\($0): \(error.message)" } ?? error.message, path: error.path, location: error.location)
-    }
-}
