@@ -10,7 +10,9 @@ public enum Fixtures {
         return url
     }()
 
-    /// The shared reference folder: `$AUGLAB_SHARED` if set, else `../shared` beside the package root.
+    /// The shared reference folder, the first of: `$AUGLAB_SHARED`; a folder named `shared` beside
+    /// the package root or beside any folder above it (the layout of a checkout next to the project's
+    /// reference material); `/work/shared`.
     ///
     /// It holds the decoder corpora, the CLIP fixtures with their goldens, sample images and the
     /// speed anchors. Tests that need it fail (they do not skip) when it is missing.
@@ -18,6 +20,17 @@ public enum Fixtures {
         if let path = ProcessInfo.processInfo.environment["AUGLAB_SHARED"], !path.isEmpty {
             return URL(fileURLWithPath: path, isDirectory: true)
         }
+        let marker = "fixtures/clip/README.md"
+        var folder = packageRoot
+        while folder.path != "/" {
+            let candidate = folder.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(marker).path) {
+                return candidate
+            }
+            folder.deleteLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: "/work/shared", isDirectory: true)
+        if FileManager.default.fileExists(atPath: fallback.appendingPathComponent(marker).path) { return fallback }
         return packageRoot.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
     }()
 
