@@ -61,6 +61,8 @@ let package = Package(
                           path: "Benchmarks/ImagingBenchmarks"),
         .executableTarget(name: "CodecBenchmarks", dependencies: ["Imaging", "BenchmarkSupport"],
                           path: "Benchmarks/CodecBenchmarks"),
+        .executableTarget(name: "EncodersBenchmarks", dependencies: ["Encoders", "CLIP", "Imaging", "Tensors", "BenchmarkSupport"],
+                          path: "Benchmarks/EncodersBenchmarks"),
         .executableTarget(name: "AnalysisBenchmarks",
                           dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
                           path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),
@@ -68,6 +70,8 @@ let package = Package(
         // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .executableTarget(name: "CodecFuzz", dependencies: ["Imaging", "CLibFuzzer"], path: "Fuzz/CodecFuzz"),
+        .executableTarget(name: "EncoderBenchmarks", dependencies: ["CLIP", "Tensors", "BenchmarkSupport"],
+                          path: "Benchmarks/EncoderBenchmarks", swiftSettings: numericSettings),
 
         // MARK: Tests (Swift Testing; mirror the targets)
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "AugLabTestSupport"],
@@ -75,7 +79,7 @@ let package = Package(
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "AugLabTestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "AugLabTestSupport", "Imaging"], exclude: ["References"], resources: [.copy("Resources")]),
-        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "auglabTests", dependencies: ["auglab", "AugLabTestSupport"]),

@@ -27,6 +27,32 @@ public enum BLAS {
                     beta, c, Int32(max(n, 1)))
     }
 
+    /// `C = alpha · op(A) · op(B) + beta · C` on row-major sub-matrices with explicit leading dimensions.
+    ///
+    /// Like `sgemm(m:n:k:...)`, but `lda`, `ldb` and `ldc` give the distance (in floats) between
+    /// consecutive rows of the stored buffers, so column slices such as one attention head inside a
+    /// `[tokens, 3 × width]` projection can be used without copying. Each leading dimension must be at
+    /// least the stored row length (`k` or `m` for `a`, `n` or `k` for `b`, `n` for `c`).
+    @inlinable
+    public static func sgemm(
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        precondition(lda >= (transposeA ? m : k) && ldb >= (transposeB ? k : n) && ldc >= n,
+                     "sgemm: a leading dimension is shorter than its row")
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
+                    beta, c, Int32(max(ldc, 1)))
+    }
+
     /// Sets the number of threads OpenBLAS uses for every later call (process-wide).
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
