@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Encoders", targets: ["Encoders"]),
         .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Lab", targets: ["Lab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,13 +43,14 @@ let package = Package(
         .target(name: "Encoders", dependencies: ["CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
         .target(name: "Analysis", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "Reports", dependencies: ["Imaging", "Analysis"]),
+        .target(name: "Lab", dependencies: ["Sweeps", "Encoders", "Analysis", "Reports", "CLIP", "Imaging", "Tensors"]),
         .target(name: "AugLabTestSupport", dependencies: ["Imaging", "Tensors"], path: "Sources/AugLabTestSupport"),
 
         // MARK: Command line
         .executableTarget(
             name: "auglab",
             dependencies: [
-                "Imaging", "Sweeps", "Tensors", "CLIP", "Encoders", "Analysis", "Reports",
+                "Imaging", "Sweeps", "Tensors", "CLIP", "Encoders", "Analysis", "Reports", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"], exclude: ["References"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "AugLabTestSupport"]),
         .testTarget(name: "auglabTests", dependencies: ["auglab", "AugLabTestSupport"]),
     ]
 )
