@@ -1,4 +1,5 @@
 import Analysis
+import CLIP
 import Encoders
 import Foundation
 import Sweeps
@@ -37,12 +38,7 @@ public enum LabAnalyzeInput {
     public static func load(embeddings path: String, variants variantFiles: [String], caption: String?,
                             modelName: String? = nil) throws(LabError) -> Loaded {
         guard !variantFiles.isEmpty else { throw LabError(.invalidArgument, "give at least one --variants variants.json") }
-        let embeddings: PrecomputedEmbeddings
-        do throws(EncoderError) {
-            embeddings = try PrecomputedEmbeddings.load(path, name: modelName)
-        } catch {
-            throw LabError(.invalidInput, error.description)
-        }
+        let embeddings = try EmbeddingsFile.read(path, name: modelName)
         var lists: [[VariantProvenance]] = []
         for file in variantFiles { lists.append(try readVariants(file)) }
         let variantRows = lists.reduce(0) { $0 + $1.count }
@@ -60,7 +56,7 @@ public enum LabAnalyzeInput {
             if sourceRecords[source.path] == nil { sourcePaths.append(source.path); sourceRecords[source.path] = source }
         }
         let extraRows = Array(variantRows..<matrix.rows)
-        let extraNames = extraRows.map { row in embeddings.index.images.first { $0.row == row }?.file ?? "row \(row)" }
+        let extraNames = extraRows.map { row in embeddings.imageFiles.indices.contains(row) ? (embeddings.imageFiles[row] ?? "row \(row)") : "row \(row)" }
         var allPaths = sourcePaths
         for name in extraNames where !allPaths.contains(name) { allPaths.append(name) }
         let ids = LabImage.uniqueIDs(for: allPaths)
@@ -69,9 +65,7 @@ public enum LabAnalyzeInput {
             if let source = sourceRecords[imagePath] {
                 images.append(LabImage(id: ids[index], source: source, role: .input))
             } else {
-                let entry = embeddings.index.images.first { $0.file == imagePath }
-                let provenance = SourceProvenance(path: imagePath, sha256: entry?.sha256 ?? "", format: "",
-                                                  width: entry?.width ?? 0, height: entry?.height ?? 0,
+                let provenance = SourceProvenance(path: imagePath, sha256: "", format: "", width: 0, height: 0,
                                                   exifOrientation: nil, exifOrientationApplied: false)
                 images.append(LabImage(id: ids[index], source: provenance, role: .baselineReference))
             }
@@ -97,7 +91,7 @@ public enum LabAnalyzeInput {
                                  baselineSources: baselineSources)
         var prompts: [String] = []
         if let caption {
-            let captions = embeddings.index.captions.sorted { $0.row < $1.row }
+            let captions = embeddings.captions
             guard let texts = embeddings.textEmbeddings, let chosen = captions.first(where: { $0.text == caption }) else {
                 throw LabError(.invalidInput, "--caption '\(caption)' is not among the captions embedded in this file", path: path)
             }
@@ -110,7 +104,7 @@ public enum LabAnalyzeInput {
             item.distractors = Matrix(stacking: others.map { unit.row($0.row) }, columns: unit.columns)
             prompts = others.map(\.text)
         }
-        let model = LabModel(spec: "embeddings:\(path)", descriptor: embeddings.descriptor)
+        let model = embeddings.model
         let input = LabAnalysisInput(images: images, models: [model], sweeps: sweeps, embeddings: [item], caption: caption,
                                      distractorPrompts: prompts)
         return Loaded(input: input, presets: presetRecords(sweeps), notes: notes)
@@ -197,6 +191,77 @@ public enum LabAnalyzeInput {
             return "\(context.debugDescription) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         @unknown default:
             return "\(error)"
+        }
+    }
+}
+
+/// The rows, captions and model record of an embeddings file, read without matching rows to
+/// images by name: `analyze` takes the rows in order, so an `auglab embed` output whose images
+/// share file names (`variants/0000.png` of several sweeps) is fine here.
+struct EmbeddingsFile {
+    var imageEmbeddings: Matrix
+    var textEmbeddings: Matrix?
+    /// The file name recorded for each image row, if any.
+    var imageFiles: [String?]
+    /// The captions with their rows, by row.
+    var captions: [EmbeddingIndex.Caption]
+    var model: LabModel
+
+    /// Reads a safetensors file written by `auglab embed` directly; any other file (an
+    /// embeddings index `.json`) through `PrecomputedEmbeddings`.
+    static func read(_ path: String, name: String?) throws(LabError) -> EmbeddingsFile {
+        guard path.lowercased().hasSuffix(".safetensors") else {
+            do throws(EncoderError) {
+                let loaded = try PrecomputedEmbeddings.load(path, name: name)
+                var files = [String?](repeating: nil, count: loaded.imageEmbeddings.rows)
+                for image in loaded.index.images where files.indices.contains(image.row) { files[image.row] = image.file }
+                return EmbeddingsFile(imageEmbeddings: loaded.imageEmbeddings, textEmbeddings: loaded.textEmbeddings, imageFiles: files,
+                                      captions: loaded.index.captions.sorted { $0.row < $1.row },
+                                      model: LabModel(spec: "embeddings:\(path)", descriptor: loaded.descriptor))
+            } catch {
+                throw LabError(.invalidInput, error.description)
+            }
+        }
+        do throws(CLIPError) {
+            let file = try SafeTensorsFile(path: path)
+            guard let info = file.info("image_embeds"), info.shape.count == 2 else {
+                throw CLIPError(.invalidInput, "no 2-D image_embeds tensor: not an auglab embed output", path: path)
+            }
+            let images = Matrix(rows: info.shape[0], columns: info.shape[1], values: try file.floats("image_embeds"))
+            var texts: Matrix?
+            if let textInfo = file.info("text_embeds"), textInfo.shape.count == 2, textInfo.shape[1] == info.shape[1] {
+                texts = Matrix(rows: textInfo.shape[0], columns: textInfo.shape[1], values: try file.floats("text_embeds"))
+            }
+            var files = [String?](repeating: nil, count: images.rows)
+            var captions: [EmbeddingIndex.Caption] = []
+            if let text = file.metadata[PrecomputedEmbeddings.metadataKey],
+               let index = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
+                for (position, entry) in ((index["images"] as? [Any]) ?? []).enumerated() {
+                    guard let object = entry as? [String: Any] else { continue }
+                    let row = (object["row"] as? Int) ?? position
+                    if files.indices.contains(row) { files[row] = object["file"] as? String }
+                }
+                for (position, entry) in ((index["captions"] as? [Any]) ?? []).enumerated() {
+                    if let caption = entry as? String {
+                        captions.append(EmbeddingIndex.Caption(text: caption, row: position))
+                    } else if let object = entry as? [String: Any], let caption = object["text"] as? String {
+                        captions.append(EmbeddingIndex.Caption(text: caption, row: (object["row"] as? Int) ?? position))
+                    }
+                }
+            }
+            if let texts { captions = captions.filter { $0.row >= 0 && $0.row < texts.rows } } else { captions = [] }
+            let metadata = file.metadata
+            let logit = (try? file.floats("logit_scale")).flatMap(\.first).map(Double.init)
+            let logitExp = (try? file.floats("logit_scale_exp")).flatMap(\.first).map(Double.init)
+            let model = LabModel(
+                name: name ?? metadata["model_name"] ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+                spec: "embeddings:\(path)", kind: metadata["model_kind"] ?? "precomputed",
+                architecture: metadata["model_architecture"] ?? "precomputed embeddings", file: metadata["model_file"],
+                sha256: metadata["model_sha256"], embeddingDimension: images.columns, logitScale: logit, logitScaleExp: logitExp,
+                hasTextTower: texts != nil, preprocessing: metadata["preprocessing"] ?? "computed elsewhere")
+            return EmbeddingsFile(imageEmbeddings: images, textEmbeddings: texts, imageFiles: files, captions: captions, model: model)
+        } catch {
+            throw LabError(.invalidInput, error.message, path: error.path ?? path, location: error.location)
         }
     }
 }
