@@ -69,6 +69,11 @@ let package = Package(
                           dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
                           path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),
 
+        .executableTarget(name: "RunBenchmarks",
+                          dependencies: ["Lab", "Encoders", "CLIP", "Imaging", "Reports", "Sweeps", "Tensors", "BenchmarkSupport",
+                                         "AugLabTestSupport"],
+                          path: "Benchmarks/RunBenchmarks"),
+
         // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .executableTarget(name: "CodecFuzz", dependencies: ["Imaging", "CLibFuzzer"], path: "Fuzz/CodecFuzz"),

@@ -62,17 +62,28 @@ public struct LabSource: Sendable {
 public struct LabEncoder: Sendable {
     /// The SPEC as given.
     public var spec: String
-    /// The encoder.
-    public var resolved: ResolvedEncoder
+    /// Embeds images.
+    public var image: any ImageEncoder
+    /// Embeds captions (nil: no text tower).
+    public var text: (any TextEncoder)?
 
-    /// An encoder and its SPEC.
+    /// An encoder resolved from its SPEC.
     public init(spec: String, resolved: ResolvedEncoder) {
-        self.spec = spec
-        self.resolved = resolved
+        self.init(spec: spec, image: resolved.image, text: resolved.text)
     }
 
+    /// An encoder made otherwise (e.g. a model built in memory), recorded under `spec`.
+    public init(spec: String, image: any ImageEncoder, text: (any TextEncoder)?) {
+        self.spec = spec
+        self.image = image
+        self.text = text
+    }
+
+    /// What the encoder is.
+    public var descriptor: EncoderDescriptor { image.descriptor }
+
     /// The record written to summary.json.
-    public var record: LabModel { LabModel(spec: spec, descriptor: resolved.descriptor) }
+    public var record: LabModel { LabModel(spec: spec, descriptor: descriptor) }
 }
 
 /// Everything a run needs, checked before anything is computed or written: presets parsed,
@@ -153,14 +164,14 @@ public struct LabPlan: Sendable {
         }
         var names: Set<String> = []
         for encoder in encoders {
-            let name = encoder.resolved.descriptor.name
+            let name = encoder.descriptor.name
             guard names.insert(name).inserted else {
                 throw LabError(.invalidArgument, "two models are both called '\(name)'; name them with NAME=PATH")
             }
         }
         if options.caption != nil {
-            for encoder in encoders where encoder.resolved.text == nil {
-                notes.append("model '\(encoder.resolved.descriptor.name)' (\(encoder.resolved.descriptor.kind.rawValue)) has no text tower: no crossmodal readout for it")
+            for encoder in encoders where encoder.text == nil {
+                notes.append("model '\(encoder.descriptor.name)' (\(encoder.descriptor.kind.rawValue)) has no text tower: no crossmodal readout for it")
             }
         }
         return LabPlan(options: options, inputs: inputs, references: references, presets: presets, encoders: encoders, notes: notes)

@@ -81,7 +81,7 @@ public enum LabRun {
         var rows = [[[Float]]](repeating: [], count: plan.encoders.count)  // per encoder, per sweep: flattened rows
         var thumbnails: [Int: [ReportThumbnail]] = [:]
         let totalVariants = jobs.reduce(0) { $0 + $1.preset.definition.count }
-        progress.note("\(jobs.count) sweeps of \(plan.inputs.count) image\(plan.inputs.count == 1 ? "" : "s") (\(totalVariants) variants), \(plan.encoders.count) model\(plan.encoders.count == 1 ? "" : "s"): \(plan.encoders.map(\.resolved.descriptor.name).joined(separator: ", "))")
+        progress.note("\(jobs.count) sweeps of \(plan.inputs.count) image\(plan.inputs.count == 1 ? "" : "s") (\(totalVariants) variants), \(plan.encoders.count) model\(plan.encoders.count == 1 ? "" : "s"): \(plan.encoders.map(\.descriptor.name).joined(separator: ", "))")
         var done = 0
         for job in jobs {
             let generator = VariantGenerator(preset: job.preset, source: job.image.source,
@@ -102,20 +102,20 @@ public enum LabRun {
         let sources = plan.inputs + plan.references
         let started = DispatchTime.now()
         for (index, encoder) in plan.encoders.enumerated() {
-            let descriptor = encoder.resolved.descriptor
+            let descriptor = encoder.descriptor
             let dimension = descriptor.embeddingDimension
             let sweepMatrices = rows[index].map { values in
                 Embeddings.l2Normalized(Matrix(rows: values.count / max(1, dimension), columns: dimension, values: values))
             }
             let clean: Matrix
             do throws(EncoderError) {
-                clean = Embeddings.l2Normalized(try encoder.resolved.image.encodeImages(
+                clean = Embeddings.l2Normalized(try encoder.image.encodeImages(
                     sources.map { ImageInput($0.source.image) }, progress: nil))
             } catch {
                 throw LabError(.layer, "model '\(descriptor.name)': cannot embed the source images: \(error.description)")
             }
             var item = LabEmbeddings(sweeps: sweepMatrices, baseline: clean, baselineSources: Array(sources.indices))
-            if let caption = plan.options.caption, let text = encoder.resolved.text {
+            if let caption = plan.options.caption, let text = encoder.text {
                 do throws(EncoderError) {
                     let texts = Embeddings.l2Normalized(try text.encodeCaptions([caption] + prompts, progress: nil))
                     item.caption = Matrix(stacking: [texts.row(0)], columns: texts.columns)
@@ -192,10 +192,10 @@ public enum LabRun {
             let encodingStart = DispatchTime.now()
             for (index, encoder) in encoders.enumerated() {
                 do throws(EncoderError) {
-                    let matrix = try encoder.resolved.image.encodeImages(inputs, progress: nil)
+                    let matrix = try encoder.image.encodeImages(inputs, progress: nil)
                     rows[index] += matrix.values
                 } catch {
-                    throw LabError(.layer, "model '\(encoder.resolved.descriptor.name)', preset \(generator.preset.name), image \(generator.source.provenance.path): \(error.description)")
+                    throw LabError(.layer, "model '\(encoder.descriptor.name)', preset \(generator.preset.name), image \(generator.source.provenance.path): \(error.description)")
                 }
             }
             timing.encoding += seconds(since: encodingStart)
