@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Encoders", targets: ["Encoders"]),
         .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Lab", targets: ["Lab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,13 +45,14 @@ let package = Package(
         .target(name: "Encoders", dependencies: ["Diagnostics", "CLIP", "Imaging", "Tensors"], swiftSettings: numericSettings),
         .target(name: "Analysis", dependencies: ["Diagnostics", "Tensors"], swiftSettings: numericSettings),
         .target(name: "Reports", dependencies: ["Diagnostics", "Imaging", "Analysis"]),
+        .target(name: "Lab", dependencies: ["Diagnostics", "Sweeps", "Encoders", "Analysis", "Reports", "CLIP", "Imaging", "Tensors"]),
         .target(name: "AugLabTestSupport", dependencies: ["Imaging", "Tensors"], path: "Sources/AugLabTestSupport"),
 
         // MARK: Command line
         .executableTarget(
             name: "auglab",
             dependencies: [
-                "Imaging", "Sweeps", "Tensors", "CLIP", "Encoders", "Analysis", "Reports",
+                "Imaging", "Sweeps", "Tensors", "CLIP", "Encoders", "Analysis", "Reports", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +71,11 @@ let package = Package(
                           dependencies: ["Analysis", "Tensors", "BenchmarkSupport", "AugLabTestSupport"],
                           path: "Benchmarks/AnalysisBenchmarks", exclude: ["numpy_cosine.py"]),
 
+        .executableTarget(name: "RunBenchmarks",
+                          dependencies: ["Lab", "Encoders", "CLIP", "Imaging", "Reports", "Sweeps", "Tensors", "BenchmarkSupport",
+                                         "AugLabTestSupport"],
+                          path: "Benchmarks/RunBenchmarks"),
+
         // MARK: Fuzzing (libFuzzer harness of the codecs; a plain build replays saved inputs)
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
         .executableTarget(name: "CodecFuzz", dependencies: ["Imaging", "CLibFuzzer"], path: "Fuzz/CodecFuzz"),
@@ -84,6 +91,7 @@ let package = Package(
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "AugLabTestSupport"], exclude: ["References"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "AugLabTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "AugLabTestSupport"], exclude: ["References"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "AugLabTestSupport"]),
         .testTarget(name: "auglabTests", dependencies: ["auglab", "AugLabTestSupport"]),
     ]
 )
