@@ -454,7 +454,7 @@ public enum CollapseDetector {
                 ci = CollapseDetector.interval(estimates, levels: levels, warnings: &warnings)
             } else {
                 warnings.append(AnalysisWarning(code: "single-seed",
-                                                message: "one noise seed: no confidence interval for the threshold; run with several seeds"))
+                                                message: "one seed of one image: no confidence interval for the threshold; run noise sweeps with several seeds (--seeds), or several images"))
             }
             let finding = Finding(
                 detector: .collapseThreshold, component: "per_image",

@@ -175,7 +175,7 @@ public enum HTMLReport {
         html += cells.map { "<td>\($0)</td>" }.joined()
         html += "<td class=\"\(className)\">\(Markup.text(words))</td>"
         html += "<td class=\"num\">\(SVGFormat.number(finding.effect, digits: 3))</td>"
-        html += "<td class=\"num\">\(finding.pValue.map { SVGFormat.number($0, digits: 4) } ?? "–")</td>"
+        html += "<td class=\"num\">\(finding.pValue.map { SVGFormat.pValue($0) } ?? "–")</td>"
         html += "<td class=\"num\">\(Markup.text(value))</td>"
         html += "<td>\(Markup.text(FindingExplanation.sentence(for: finding)))</td></tr>\n"
         return html
@@ -220,7 +220,7 @@ public enum HTMLReport {
             for cell in row.cells {
                 guard let cell else { html += "<td>–</td>"; continue }
                 var text = (cell.detected ? "✔ " : "✘ ") + "effect \(SVGFormat.number(cell.effect, digits: 3))"
-                if let p = cell.pValue { text += ", p \(SVGFormat.number(p, digits: 4))" }
+                if let p = cell.pValue { text += ", p \(SVGFormat.pValue(p))" }
                 if let value = cell.value { text += ", at \(SVGFormat.label(value))\(row.unit.map { " " + $0 } ?? "")" }
                 let artefact = cell.detected && cell.control.map { $0 != .notApplicable && $0 != .survives } == true
                 if artefact { text += " (geometry's)" }

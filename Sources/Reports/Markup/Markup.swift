@@ -86,6 +86,14 @@ enum SVGFormat {
         return text
     }
 
+    /// A p-value with 3 significant digits ("0.0204", "1.95e-06"): small p-values keep their
+    /// magnitude instead of rounding to "0"; 1 prints as "1".
+    static func pValue(_ p: Double) -> String {
+        guard p.isFinite else { return number(p) }
+        if p >= 0.001 || p == 0 { return number(p, digits: 4) }
+        return String(format: "%.3g", p)
+    }
+
     /// A coordinate with one decimal (enough for 1/10 px).
     static func coordinate(_ x: Double) -> String { number(x, digits: 1) }
 
