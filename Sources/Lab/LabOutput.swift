@@ -74,6 +74,11 @@ public struct LabOutputContents: Sendable {
 ///   Controls: `…__mask-control.safetensors`, `…__circular-control.safetensors`.
 /// - `heatmaps/<image>__<preset>__<model>.png`: the image–image matrix, one pixel per cell,
 ///   viridis on [baseline, 1] (`ReportArtifacts`).
+/// - With more than one model, for every pair A, B (in the order given) and every main sweep:
+///   `differences/<image>__<preset>__<A>-minus-<B>.safetensors` with `difference` (A − B in raw
+///   cosine) and `normalized_difference` (each model in its own baseline-normalised units, so the
+///   encoders' cone effects do not pass for differences), and the raw difference as
+///   `heatmaps/<image>__<preset>__<A>-minus-<B>.png` (RdBu_r, symmetric about 0).
 public enum LabOutput {
     /// Checks the destination and creates its staging folder: an existing folder is replaced when
     /// `force` is set or when it is an earlier AugLab run folder (it holds a summary.json of ours);
@@ -95,6 +100,7 @@ public enum LabOutput {
     public static func write(_ contents: LabOutputContents, into staged: StagedDirectory) throws(LabError) -> LabFileList {
         var files = LabFileList()
         files.matrices = try writeMatrices(contents, into: staged)
+        (files.differences, files.differenceHeatmaps) = try writeDifferences(contents, into: staged)
         let document = LabReport.document(
             input: contents.input, analysis: contents.analysis, presets: contents.presets, thumbnails: contents.thumbnails,
             imageThumbnails: contents.imageThumbnails,
@@ -213,6 +219,74 @@ public enum LabOutput {
             names.append(name)
         }
         return names
+    }
+
+    /// The difference matrices (model A − model B) of every main sweep (replicate 0) for every pair
+    /// of models, and their heatmaps; empty with one model.
+    static func writeDifferences(_ contents: LabOutputContents, into staged: StagedDirectory) throws(LabError)
+        -> (matrices: [String], heatmaps: [String]) {
+        let input = contents.input
+        let models = input.models.map(\.name)
+        guard models.count > 1 else { return ([], []) }
+        var bySweep: [Int: [String: LabMatrixRecord]] = [:]
+        for record in contents.analysis.matrices {
+            let sweep = input.sweeps[record.sweepIndex]
+            guard sweep.role == .main, sweep.replicate == 0 else { continue }
+            bySweep[record.sweepIndex, default: [:]][record.model] = record
+        }
+        var baselines: [String: UnrelatedBaseline] = [:]
+        for record in contents.analysis.baselines { baselines[record.model] = record.baseline }
+        var matrices: [String] = [], heatmaps: [String] = []
+        for sweepIndex in bySweep.keys.sorted() {
+            guard let records = bySweep[sweepIndex] else { continue }
+            let sweep = input.sweeps[sweepIndex]
+            for (i, nameA) in models.enumerated() {
+                for nameB in models[(i + 1)...] {
+                    guard let a = records[nameA], let b = records[nameB],
+                          let baselineA = baselines[nameA], let baselineB = baselines[nameB] else { continue }
+                    let difference: SimilarityDifference
+                    do throws(AnalysisError) {
+                        difference = try SimilarityDifference(a: a.imageImage, baselineA: baselineA,
+                                                              b: b.imageImage, baselineB: baselineB)
+                    } catch {
+                        throw LabError(.layer, "cannot subtract \(nameB) from \(nameA) on \(sweep.imageID) \(sweep.preset): \(error.message)")
+                    }
+                    let stem = [sweep.imageID, sweep.preset, nameA + "-minus-" + nameB].map(ReportFile.safeName).joined(separator: "__")
+                    if matrices.isEmpty {
+                        do throws(SweepError) { try staged.createFolder("differences") } catch { throw LabError(.io, error.description) }
+                    }
+                    var meta = metadata(contents, sweep: sweep, records: [a])
+                    meta["model"] = nil
+                    meta["model_a"] = nameA
+                    meta["model_b"] = nameB
+                    meta["difference"] = "model A − model B, raw cosine; normalized_difference: each side in its own baseline-normalised units (s − s_unrelated) / (1 − s_unrelated)"
+                    meta["summary"] = json(["raw": difference.rawSummary, "normalized": difference.normalizedSummary])
+                    var writer = SafeTensorsWriter(metadata: meta)
+                    let shape = [difference.raw.rows, difference.raw.columns]
+                    do throws(CLIPError) {
+                        try writer.add("difference", float32: difference.raw.values, shape: shape)
+                        try writer.add("normalized_difference", float32: difference.normalized.values, shape: shape)
+                    } catch {
+                        throw LabError(.invalidInput, "cannot store the difference: \(error.message)")
+                    }
+                    let name = "differences/\(stem).safetensors"
+                    try write(writer.serialized(), to: name, in: staged)
+                    matrices.append(name)
+                    let heatmap = "heatmaps/\(stem).png"
+                    let png: [UInt8]
+                    do throws(ReportError) {
+                        png = try HeatmapImage.png(difference.raw, colormap: .rdBuReversed,
+                                                   scale: .symmetric(of: difference.raw.values))
+                    } catch {
+                        throw LabError(.layer, "cannot draw the difference heatmap: \(error.description)")
+                    }
+                    do throws(SweepError) { try staged.createFolder("heatmaps") } catch { throw LabError(.io, error.description) }
+                    try write(png, to: heatmap, in: staged)
+                    heatmaps.append(heatmap)
+                }
+            }
+        }
+        return (matrices, heatmaps)
     }
 
     static func metadata(_ contents: LabOutputContents, sweep: LabSweep, records: [LabMatrixRecord]) -> [String: String] {

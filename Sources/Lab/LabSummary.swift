@@ -54,13 +54,18 @@ public struct LabFileList: Encodable, Sendable, Equatable {
     public var matrices: [String] = []
     /// `heatmaps/*.png` (plain colour-mapped image–image matrices).
     public var heatmaps: [String] = []
+    /// `differences/*.safetensors`: model A − model B on the same sweep (more than one model).
+    public var differences: [String] = []
+    /// `heatmaps/*__<A>-minus-<B>.png`: those differences on a diverging colormap.
+    public var differenceHeatmaps: [String] = []
     /// `report.html`, when the report was made.
     public var report: String?
     /// `report.json` (what `auglab report DIR` rebuilds the report from), when the report was made.
     public var reportDocument: String?
 
     enum CodingKeys: String, CodingKey {
-        case summary, findings, matrices, heatmaps, report
+        case summary, findings, matrices, heatmaps, differences, report
+        case differenceHeatmaps = "difference_heatmaps"
         case reportDocument = "report_document"
     }
 
@@ -70,6 +75,8 @@ public struct LabFileList: Encodable, Sendable, Equatable {
         try container.encode(findings, forKey: .findings)
         try container.encode(matrices, forKey: .matrices)
         try container.encode(heatmaps, forKey: .heatmaps)
+        try container.encode(differences, forKey: .differences)
+        try container.encode(differenceHeatmaps, forKey: .differenceHeatmaps)
         try container.encode(report, forKey: .report)
         try container.encode(reportDocument, forKey: .reportDocument)
     }

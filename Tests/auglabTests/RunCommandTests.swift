@@ -86,6 +86,15 @@ import Testing
         #expect(rows.count == 1 + (try Self.findings(summary)).count)
         let rotation = try Self.findings(summary).filter { $0["preset"] as? String == "rotation-100" }
         #expect(!rotation.isEmpty && rotation.allSatisfy { $0["control"] is [String: Any] }, "rotation findings carry their control")
+        // Two models: the difference matrix of every main sweep is model A − model B, cell by cell.
+        let difference = try SafeTensorsFile(path: outputs[0] + "/differences/synthetic_glyph_F__rotation-100__pixels-minus-histogram.safetensors")
+        let a = try SafeTensorsFile(path: outputs[0] + "/matrices/synthetic_glyph_F__rotation-100__pixels.safetensors")
+        let b = try SafeTensorsFile(path: outputs[0] + "/matrices/synthetic_glyph_F__rotation-100__histogram.safetensors")
+        let raw = try difference.floats("difference")
+        let expected = zip(try a.floats("image_image"), try b.floats("image_image")).map { $0 - $1 }
+        #expect(raw.count == 100 * 100 && raw == expected)
+        #expect(difference.info("normalized_difference")?.shape == [100, 100])
+        #expect(FileManager.default.fileExists(atPath: outputs[0] + "/heatmaps/synthetic_glyph_F__rotation-100__pixels-minus-histogram.png"))
     }
 
     @Test(arguments: [
