@@ -58,8 +58,18 @@ public struct LabRunResult: Sendable {
 
 /// `auglab run` as a library: plan → generate → embed → analyse (then `LabOutput.write`).
 public enum LabRun {
-    /// Variants generated and embedded at a time (bounds memory for large images).
-    public static let chunkSize = 32
+    /// Most variants generated and embedded at a time.
+    public static let maximumChunkSize = 32
+    /// The 8-bit pixels of one chunk are kept under this many bytes (512 MiB), so a large source
+    /// image gets smaller chunks (down to one variant at a time) instead of exhausting memory.
+    public static let chunkPixelBudgetBytes = 512 << 20
+
+    /// Variants per chunk for variants of `width × height` pixels: as many as fit the pixel budget,
+    /// between 1 and `maximumChunkSize`.
+    public static func chunkSize(width: Int, height: Int) -> Int {
+        let bytesPerVariant = max(1, width * height * 3)
+        return max(1, min(maximumChunkSize, chunkPixelBudgetBytes / bytesPerVariant))
+    }
 
     /// One sweep to generate: which preset, image, role and replicate.
     struct Job {
@@ -180,9 +190,11 @@ public enum LabRun {
         var provenance: [VariantProvenance] = []
         var rows = [[Float]](repeating: [], count: encoders.count)
         var thumbs: [ReportThumbnail] = []
+        let size = generator.source.image
+        let chunk = chunkSize(width: size.width, height: size.height)
         var start = 0
         while start < count {
-            let range = start..<min(count, start + chunkSize)
+            let range = start..<min(count, start + chunk)
             let generationStart = DispatchTime.now()
             let (variants, chunkThumbnails) = try generate(generator, range: range, thumbnails: thumbnails)
             timing.generating += seconds(since: generationStart)

@@ -70,3 +70,13 @@ import Testing
         #expect(message(LabRunOptions(images: [image], models: ["pixels"])) == nil)
     }
 }
+
+@Suite struct LabChunkTests {
+    @Test func chunksShrinkWithTheSourceSizeButNeverBelowOne() {
+        #expect(LabRun.chunkSize(width: 512, height: 512) == LabRun.maximumChunkSize)
+        let large = LabRun.chunkSize(width: 4000, height: 3000)
+        #expect(large >= 1 && large < LabRun.maximumChunkSize)
+        #expect(large * 4000 * 3000 * 3 <= LabRun.chunkPixelBudgetBytes)
+        #expect(LabRun.chunkSize(width: 10_000, height: 10_000) == 1)
+    }
+}
