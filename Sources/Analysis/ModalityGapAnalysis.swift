@@ -25,8 +25,10 @@ public struct ModalityGapProjection: Sendable, Equatable, Codable {
 
 /// The cluster order of the joint image + caption similarity matrix.
 public struct ModalityGapSeriation: Sendable, Equatable {
-    /// Average-linkage seriation of the joint matrix (indices: images 0..<n, captions n..<2n).
-    public var joint: SeriationResult
+    /// Average-linkage clustering of the joint matrix (leaves: images 0..<n, captions n..<2n).
+    public var dendrogram: Dendrogram
+    /// The dendrogram's leaf order (the pure seriation, modalities mixed as the clustering has them).
+    public var jointOrder: [Int]
     /// The joint leaf order split by modality, images first (each in its leaf order): the order of
     /// the drawn heatmap, so one separator divides images from captions.
     public var grouped: [Int]
@@ -104,15 +106,17 @@ public struct ModalityGapAnalysis: Sendable {
 
     /// The joint seriation, its modality-grouped order and the top split's purity.
     static func seriate(_ joint: Matrix, pairCount n: Int) throws(AnalysisError) -> ModalityGapSeriation {
-        let result = try Seriation.order(similarities: joint)
-        let grouped = result.permutation.filter { $0 < n } + result.permutation.filter { $0 >= n }
-        let labels = result.dendrogram.clusters(count: 2)
+        let dendrogram = try Seriation.averageLinkage(similarities: joint)
+        let order = dendrogram.leafOrder
+        let grouped = order.filter { $0 < n } + order.filter { $0 >= n }
+        let labels = dendrogram.clusters(count: 2)
         var counts = [[Int]](repeating: [0, 0], count: 2)  // [cluster][modality]
         for (item, label) in labels.enumerated() where label < 2 { counts[label][item < n ? 0 : 1] += 1 }
         let majority = counts.reduce(0) { $0 + max($1[0], $1[1]) }
         let purity = Double(majority) / Double(max(2 * n, 1))
         let isModality = counts.allSatisfy { min($0[0], $0[1]) == 0 } && counts.allSatisfy { $0[0] + $0[1] > 0 }
-        return ModalityGapSeriation(joint: result, grouped: grouped, groupedMatrix: Seriation.reordered(joint, by: grouped),
+        return ModalityGapSeriation(dendrogram: dendrogram, jointOrder: order, grouped: grouped,
+                                    groupedMatrix: Seriation.reordered(joint, by: grouped),
                                     topSplitIsModality: isModality, topSplitPurity: purity)
     }
 

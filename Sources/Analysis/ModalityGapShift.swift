@@ -66,39 +66,65 @@ public enum ContrastiveLoss {
     }
 
     /// Loss and accuracy from the n × n dot products (row = image, column = caption).
+    ///
+    /// One pass computes every exp(Lᵢⱼ − c) once, with c the largest logit, and sums it into its
+    /// row and its column; when the logits span more than 600 (where exp(−span) would lose
+    /// precision) each row and column is shifted by its own maximum instead.
     static func evaluate(dots: Matrix, logitScale s: Double) -> ContrastiveEvaluation {
         let n = dots.rows
-        func logit(_ i: Int, _ j: Int) -> Double {
-            let x = Double(dots.values[i * n + j])
+        let values = dots.values
+        @inline(__always) func logit(_ index: Int) -> Double {
+            let x = Double(values[index])
             return x.isFinite ? s * x : 0
+        }
+        var largest = -Double.infinity, smallest = Double.infinity
+        var rowOther = [Double](repeating: -.infinity, count: n), columnOther = [Double](repeating: -.infinity, count: n)
+        for i in 0..<n {
+            for j in 0..<n {
+                let value = logit(i * n + j)
+                largest = max(largest, value)
+                smallest = min(smallest, value)
+                if i != j {
+                    rowOther[i] = max(rowOther[i], value)
+                    columnOther[j] = max(columnOther[j], value)
+                }
+            }
+        }
+        var rowShift = [Double](repeating: largest, count: n), columnShift = rowShift
+        if largest - smallest > 600 {
+            for i in 0..<n {
+                rowShift[i] = max(rowOther[i], logit(i * n + i))
+                columnShift[i] = max(columnOther[i], logit(i * n + i))
+            }
+        }
+        var rowSums = [Double](repeating: 0, count: n), columnSums = [Double](repeating: 0, count: n)
+        if largest - smallest > 600 {
+            for i in 0..<n {
+                for j in 0..<n {
+                    let value = logit(i * n + j)
+                    rowSums[i] += exp(value - rowShift[i])
+                    columnSums[j] += exp(value - columnShift[j])
+                }
+            }
+        } else {
+            for i in 0..<n {
+                var rowSum = 0.0
+                for j in 0..<n {
+                    let term = exp(logit(i * n + j) - largest)
+                    rowSum += term
+                    columnSums[j] += term
+                }
+                rowSums[i] = rowSum
+            }
         }
         var lossImages = 0.0, lossTexts = 0.0
         var hitsImages = 0, hitsTexts = 0
         for i in 0..<n {
-            // Row i: image i against every caption.
-            var largest = -Double.infinity, largestOther = -Double.infinity
-            for j in 0..<n {
-                let value = logit(i, j)
-                largest = max(largest, value)
-                if j != i { largestOther = max(largestOther, value) }
-            }
-            var sum = 0.0
-            for j in 0..<n { sum += exp(logit(i, j) - largest) }
-            lossImages += largest + log(sum) - logit(i, i)
-            if logit(i, i) > largestOther { hitsImages += 1 }
-        }
-        for j in 0..<n {
-            // Column j: caption j against every image.
-            var largest = -Double.infinity, largestOther = -Double.infinity
-            for i in 0..<n {
-                let value = logit(i, j)
-                largest = max(largest, value)
-                if i != j { largestOther = max(largestOther, value) }
-            }
-            var sum = 0.0
-            for i in 0..<n { sum += exp(logit(i, j) - largest) }
-            lossTexts += largest + log(sum) - logit(j, j)
-            if logit(j, j) > largestOther { hitsTexts += 1 }
+            let own = logit(i * n + i)
+            lossImages += rowShift[i] + log(rowSums[i]) - own
+            lossTexts += columnShift[i] + log(columnSums[i]) - own
+            if own > rowOther[i] { hitsImages += 1 }
+            if own > columnOther[i] { hitsTexts += 1 }
         }
         let count = Double(n)
         // Rounding can make a per-row loss a hair below 0 (its true minimum); keep the sums ≥ 0.

@@ -204,27 +204,28 @@ enum SymmetricEigenSolver {
         var d = [Double](repeating: 0, count: n)
         var e = [Double](repeating: 0, count: n)
         tridiagonalize(&v, &d, &e, n)
-        // Transpose so eigenvector i is row i (the QL rotations then touch contiguous rows).
-        var w = [Double](repeating: 0, count: n * n)
-        for r in 0..<n { for c in 0..<n { w[c * n + r] = v[r * n + c] } }
-        diagonalize(&w, &d, &e, n)
+        diagonalize(&v, &d, &e, n)
         let order = (0..<n).sorted { d[$0] > d[$1] || (d[$0] == d[$1] && $0 < $1) }
-        return (order.map { d[$0] }, order.map { Array(w[($0 * n)..<(($0 + 1) * n)]) })
+        return (order.map { d[$0] }, order.map { Array(v[($0 * n)..<(($0 + 1) * n)]) })
     }
 
     /// Householder reduction of the symmetric `v` to tridiagonal form: diagonal `d`, subdiagonal
-    /// `e` (e[0] = 0); `v` becomes the orthogonal transformation (columns).
+    /// `e` (e[0] = 0); `v` becomes the orthogonal transformation, one vector per row.
+    ///
+    /// This is EISPACK's `tred2` on the transposed storage (element (r, c) of its working matrix
+    /// lives at v[c·n + r]; the input is symmetric, so it starts the same), which turns its
+    /// column walks into contiguous row walks.
     private static func tridiagonalize(_ v: inout [Double], _ d: inout [Double], _ e: inout [Double], _ n: Int) {
-        for j in 0..<n { d[j] = v[(n - 1) * n + j] }
+        for j in 0..<n { d[j] = v[j * n + n - 1] }
         for i in stride(from: n - 1, to: 0, by: -1) {
             var scale = 0.0, h = 0.0
             for k in 0..<i { scale += abs(d[k]) }
             if scale == 0 {
                 e[i] = d[i - 1]
                 for j in 0..<i {
-                    d[j] = v[(i - 1) * n + j]
-                    v[i * n + j] = 0
+                    d[j] = v[j * n + i - 1]
                     v[j * n + i] = 0
+                    v[i * n + j] = 0
                 }
             } else {
                 for k in 0..<i {
@@ -240,12 +241,12 @@ enum SymmetricEigenSolver {
                 for j in 0..<i { e[j] = 0 }
                 for j in 0..<i {
                     f = d[j]
-                    v[j * n + i] = f
+                    v[i * n + j] = f
                     g = e[j] + v[j * n + j] * f
                     var k = j + 1
                     while k <= i - 1 {
-                        g += v[k * n + j] * d[k]
-                        e[k] += v[k * n + j] * f
+                        g += v[j * n + k] * d[k]
+                        e[k] += v[j * n + k] * f
                         k += 1
                     }
                     e[j] = g
@@ -260,31 +261,31 @@ enum SymmetricEigenSolver {
                 for j in 0..<i {
                     f = d[j]
                     g = e[j]
-                    for k in j..<i { v[k * n + j] -= f * e[k] + g * d[k] }
-                    d[j] = v[(i - 1) * n + j]
-                    v[i * n + j] = 0
+                    for k in j..<i { v[j * n + k] -= f * e[k] + g * d[k] }
+                    d[j] = v[j * n + i - 1]
+                    v[j * n + i] = 0
                 }
             }
             d[i] = h
         }
         // Accumulate the transformations.
         for i in 0..<(n - 1) {
-            v[(n - 1) * n + i] = v[i * n + i]
+            v[i * n + n - 1] = v[i * n + i]
             v[i * n + i] = 1
             let h = d[i + 1]
             if h != 0 {
-                for k in 0...i { d[k] = v[k * n + i + 1] / h }
+                for k in 0...i { d[k] = v[(i + 1) * n + k] / h }
                 for j in 0...i {
                     var g = 0.0
-                    for k in 0...i { g += v[k * n + i + 1] * v[k * n + j] }
-                    for k in 0...i { v[k * n + j] -= g * d[k] }
+                    for k in 0...i { g += v[(i + 1) * n + k] * v[j * n + k] }
+                    for k in 0...i { v[j * n + k] -= g * d[k] }
                 }
             }
-            for k in 0...i { v[k * n + i + 1] = 0 }
+            for k in 0...i { v[(i + 1) * n + k] = 0 }
         }
         for j in 0..<n {
-            d[j] = v[(n - 1) * n + j]
-            v[(n - 1) * n + j] = 0
+            d[j] = v[j * n + n - 1]
+            v[j * n + n - 1] = 0
         }
         v[(n - 1) * n + n - 1] = 1
         e[0] = 0

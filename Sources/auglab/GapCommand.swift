@@ -389,7 +389,7 @@ struct GapOutput {
             shift: GapDocument.Shift(logitScale: analysis.logitScale, logitScaleSource: scaleFromOption ? "--logit-scale" : "model",
                                      points: analysis.shift),
             seriation: GapDocument.SeriationRecord(order: analysis.seriation.grouped.map(item),
-                                                   jointOrder: analysis.seriation.joint.permutation.map(item),
+                                                   jointOrder: analysis.seriation.jointOrder.map(item),
                                                    topSplitIsModality: analysis.seriation.topSplitIsModality,
                                                    topSplitPurity: analysis.seriation.topSplitPurity),
             projection: GapDocument.ProjectionRecord(

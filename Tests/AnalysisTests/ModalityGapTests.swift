@@ -108,7 +108,7 @@ import Tensors
         // Orthonormal pairs: logits s on the diagonal, 0 elsewhere: loss log(1 + (n − 1)e^(−s)).
         var identity = Matrix(rows: n, columns: n)
         for i in 0..<n { identity[i, i] = 1 }
-        for s in [1.0, 10, 100] {
+        for s in [1.0, 10, 100, 1000] {  // 1000: logits span more than 600, rows and columns shifted separately
             let result = try ContrastiveLoss.evaluate(images: identity, texts: identity, logitScale: s)
             let expected = log(1 + Double(n - 1) * exp(-s))
             #expect(abs(result.lossImageToText - expected) < 1e-12 * max(1, expected) + 1e-15)
@@ -117,9 +117,11 @@ import Tensors
         }
         // Captions in reversed order: every pair misses and the loss is s + log(1 + (n − 1)e^(−s)).
         let reversed = Matrix(stacking: (0..<n).map { identity.row(n - 1 - $0) })
-        let wrong = try ContrastiveLoss.evaluate(images: identity, texts: reversed, logitScale: 10)
-        #expect(abs(wrong.loss - (10 + log(1 + Double(n - 1) * exp(-10)))) < 1e-9)
-        #expect(wrong.accuracyImageToText == 0 && wrong.accuracyTextToImage == 0)
+        for s in [10.0, 1000] {
+            let wrong = try ContrastiveLoss.evaluate(images: identity, texts: reversed, logitScale: s)
+            #expect(abs(wrong.loss - (s + log(1 + Double(n - 1) * exp(-s)))) < 1e-9 * s)
+            #expect(wrong.accuracyImageToText == 0 && wrong.accuracyTextToImage == 0)
+        }
     }
 
     @Test func analysisCombinesEveryPart() throws {
