@@ -230,7 +230,10 @@ public enum ScatterPlotSVG {
         let points = [(to.0, to.1), (base.0 - uy * wing, base.1 + ux * wing), (base.0 + uy * wing, base.1 - ux * wing)]
         canvas.raw("<polygon points=\"\(points.map { "\(c($0.0)),\(c($0.1))" }.joined(separator: " "))\" fill=\"\(Markup.attribute(color))\"/>")
         if !label.isEmpty {
-            canvas.text(label, x: to.0 + ux * 8 + 4, y: to.1 + uy * 8 - 4, size: 11, weight: "bold", fill: color)
+            // A white halo keeps the label legible over markers.
+            let x = c(to.0 + ux * 8 + 4), y = c(to.1 + uy * 8 - 4)
+            canvas.raw("<text x=\"\(x)\" y=\"\(y)\" text-anchor=\"start\" fill=\"\(Markup.attribute(color))\" font-size=\"11\" font-weight=\"bold\" "
+                       + "stroke=\"#ffffff\" stroke-width=\"3\" stroke-opacity=\"0.8\" paint-order=\"stroke\">\(Markup.text(label))</text>")
         }
     }
 }

@@ -237,29 +237,66 @@ struct GapOutput {
     /// Every file, in `fileNames` order.
     func files() throws -> [File] {
         let n = pairs.count
-        let joint = analysis.joint
-        let scale = ColorScale.dataRange(of: joint.values, label: "cosine similarity; data range")
-        let labels = (0..<(2 * n)).map(tickLabel)
-        let ordered = analysis.seriation.grouped
-        let orderedMatrix = analysis.seriation.groupedMatrix
-        func figure(_ title: String, _ matrix: Matrix, _ rowLabels: [String], order: String) -> HeatmapFigure {
-            HeatmapFigure(title: title, matrix: matrix, colormap: .viridis, scale: scale, rowLabels: rowLabels, columnLabels: rowLabels,
-                          rowTitle: "images | captions (\(order))", columnTitle: "images | captions (\(order))", quadrantSplit: n)
-        }
+        let scale = ColorScale.dataRange(of: analysis.joint.values, label: "cosine similarity; data range")
         let modelName = descriptor.name
-        let plain = figure("Joint cosine similarity, \(modelName): \(n) images | \(n) captions", joint, labels, order: "input order")
-        let clustered = figure("Joint cosine similarity in cluster order, \(modelName)", orderedMatrix, ordered.map { labels[$0] },
-                               order: "cluster order")
+        let plain = heatmap(order: Array(0..<(2 * n)), orderName: "input order")
+        let clustered = heatmap(order: analysis.seriation.grouped, orderName: "cluster order")
+        func figure(_ title: String, _ map: Heatmap) -> HeatmapFigure {
+            HeatmapFigure(title: title, matrix: map.matrix, colormap: .viridis, scale: scale, rowLabels: map.labels, columnLabels: map.labels,
+                          rowTitle: map.axisTitle, columnTitle: map.axisTitle, quadrantSplit: map.split)
+        }
         return [
             File(name: "gap.json", bytes: try json()),
             File(name: "loss-vs-shift.svg", bytes: Array(LinePlotSVG.render(lossPlot()).utf8)),
             File(name: "accuracy-vs-shift.svg", bytes: Array(LinePlotSVG.render(accuracyPlot()).utf8)),
-            File(name: "heatmap.png", bytes: try heatmapPNG(joint, scale: scale)),
-            File(name: "heatmap.svg", bytes: Array(try HeatmapSVG.render(plain).utf8)),
-            File(name: "heatmap-ordered.png", bytes: try heatmapPNG(orderedMatrix, scale: scale)),
-            File(name: "heatmap-ordered.svg", bytes: Array(try HeatmapSVG.render(clustered).utf8)),
+            File(name: "heatmap.png", bytes: try heatmapPNG(plain, scale: scale)),
+            File(name: "heatmap.svg", bytes: Array(try HeatmapSVG.render(figure("Joint cosine similarity, \(modelName): \(n) images | \(n) captions", plain)).utf8)),
+            File(name: "heatmap-ordered.png", bytes: try heatmapPNG(clustered, scale: scale)),
+            File(name: "heatmap-ordered.svg", bytes: Array(try HeatmapSVG.render(figure("Joint cosine similarity in cluster order, \(modelName)", clustered)).utf8)),
             File(name: "projection.svg", bytes: Array(ScatterPlotSVG.render(projectionPlot()).utf8)),
         ]
+    }
+
+    /// Rows drawn per modality at most; larger sets are shown as means of blocks of consecutive rows.
+    static let maximumRowsPerModality = HeatmapSVG.targetSide / 2
+
+    /// The joint matrix as drawn: rows and columns in `order` (images first), with labels.
+    struct Heatmap {
+        /// What is drawn (2m × 2m, m ≤ `maximumRowsPerModality`).
+        var matrix: Matrix
+        /// One label per drawn row.
+        var labels: [String]
+        /// Drawn rows of images (the separator comes after them).
+        var split: Int
+        /// What the axes show.
+        var axisTitle: String
+    }
+
+    /// The joint matrix in `order`; with more than `maximumRowsPerModality` pairs each drawn cell is
+    /// the mean cosine of a b × b block of cells (b = ⌈n / 240⌉; blocks never straddle the separator).
+    func heatmap(order: [Int], orderName: String) -> Heatmap {
+        let n = pairs.count, joint = analysis.joint
+        let block = (n + Self.maximumRowsPerModality - 1) / Self.maximumRowsPerModality
+        let bins = (n + block - 1) / block
+        // Positions (in `order`) covered by each drawn row: images' bins, then captions'.
+        let ranges: [Range<Int>] = [0, n].flatMap { start in
+            (0..<bins).map { b in (start + b * block)..<min(start + (b + 1) * block, start + n) }
+        }
+        var matrix = Matrix(rows: ranges.count, columns: ranges.count)
+        for (r, rows) in ranges.enumerated() {
+            for (c, columns) in ranges.enumerated() {
+                var sum = 0.0
+                for p in rows { for q in columns { sum += Double(joint[order[p], order[q]]) } }
+                matrix[r, c] = Float(sum / Double(rows.count * columns.count))
+            }
+        }
+        let labels = ranges.map { range -> String in
+            if block == 1 { return tickLabel(order[range.lowerBound]) }
+            let first = range.lowerBound % n, last = (range.upperBound - 1) % n
+            return (range.lowerBound < n ? "img " : "txt ") + "\(first)–\(last)"
+        }
+        let axisTitle = "images | captions (\(orderName)" + (block == 1 ? ")" : "; mean of \(block) × \(block) blocks of positions)")
+        return Heatmap(matrix: matrix, labels: labels, split: bins, axisTitle: axisTitle)
     }
 
     /// "img 3: cat.png" / "txt 3: a photo of a cat" for joint index `k` (tooltips of the projection).
@@ -275,10 +312,10 @@ struct GapOutput {
     }
 
     /// The colour-mapped matrix, about 480 px across, with a 2-px white line between images and captions.
-    func heatmapPNG(_ matrix: Matrix, scale: ColorScale) throws -> [UInt8] {
-        let cell = max(1, HeatmapSVG.targetSide / max(1, matrix.rows))
-        let picture = try HeatmapImage.render(matrix, colormap: .viridis, scale: scale, cellSize: cell)
-        return try PNGCodec.encode(Self.separated(picture, at: pairs.count * cell, thickness: 2))
+    func heatmapPNG(_ map: Heatmap, scale: ColorScale) throws -> [UInt8] {
+        let cell = max(1, HeatmapSVG.targetSide / max(1, map.matrix.rows))
+        let picture = try HeatmapImage.render(map.matrix, colormap: .viridis, scale: scale, cellSize: cell)
+        return try PNGCodec.encode(Self.separated(picture, at: map.split * cell, thickness: 2))
     }
 
     /// `image` with `thickness` white rows and columns inserted before pixel row/column `split`.

@@ -185,6 +185,31 @@ import Testing
         #expect((b["pairs"] as? [String: Any])?["source"] as? String == "--image/--caption")
     }
 
+    @Test func largeSetsAreDrawnAsBlockMeans() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // 241 pairs (one image, distinct captions): more than 240 per modality, so 2 × 2 blocks.
+        let image = Self.pairs[0].image
+        let list = (0..<241).map { ["image": image, "caption": "caption number \($0)"] }
+        let pairsFile = directory.path("many.json")
+        try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: pairsFile))
+        let out = directory.path("out")
+        let result = try CommandRunner.run(["gap", "--model", Self.model, "--pairs", pairsFile, "--out", out, "--quiet",
+                                            "--cache-dir", directory.path("cache"), "--lambda-step", "0.5"])
+        try #require(result.status == 0, "\(result.standardError)")
+        for file in ["heatmap.png", "heatmap-ordered.png"] {
+            let png = try ImageDecoder.decodeFile(atPath: "\(out)/\(file)").image
+            #expect(png.width == 2 * 121 + 2 && png.height == 2 * 121 + 2, "\(file): 121 blocks per modality, 1 px each, and the separator")
+        }
+        let svg = GapSVGCheck.parse(try String(contentsOfFile: "\(out)/heatmap-ordered.svg", encoding: .utf8))
+        #expect(svg.error == nil)
+        #expect(svg.texts.contains("images | captions (cluster order; mean of 2 × 2 blocks of positions)"))
+        #expect(svg.texts.contains("img 0–1") && svg.texts.contains { $0.hasPrefix("txt ") && $0.contains("–") })
+        let document = try Self.json("\(out)/gap.json")
+        #expect((document["pairs"] as? [String: Any])?["count"] as? Int == 241)
+        #expect(try Self.points(document).count == 7)
+    }
+
     @Test func logitScaleAndLambdaGridOptions() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
