@@ -3,6 +3,7 @@ import ArgumentParser
 import Encoders
 import Foundation
 import Imaging
+import Lab
 import Reports
 import Sweeps
 import Tensors
@@ -57,9 +58,6 @@ struct GapCommand: ParsableCommand {
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
-
-    /// Images decoded and embedded at a time (bounds the memory held by decoded pixels).
-    static let chunkSize = 32
 
     func validate() throws {
         _ = try lambdas()
@@ -136,7 +134,9 @@ struct GapCommand: ParsableCommand {
         print("wrote \(staged.destination)/: \(GapOutput.fileNames.joined(separator: ", "))")
     }
 
-    /// Decodes and embeds the images `chunkSize` at a time; returns the embeddings and what gap.json records of each image.
+    /// Decodes and embeds the images in chunks (at most `LabRun.maximumChunkSize` images, and no more
+    /// once their pixels reach `LabRun.chunkPixelBudgetBytes`, as `auglab run` does); returns the
+    /// embeddings and what gap.json records of each image.
     private func embedImages(_ pairs: [GapPair], with imageEncoder: any ImageEncoder) throws(CLIError) -> (Matrix, [GapImageRecord]) {
         let decoding = DecodeOptions(applyEXIFOrientation: !input.ignoreEXIFOrientation)
         let progress = ProgressLine("gap: embedding images", enabled: !quiet)
@@ -145,13 +145,16 @@ struct GapCommand: ParsableCommand {
         var columns = 0
         var records: [GapImageRecord] = []
         var hits = 0
-        for start in stride(from: 0, to: pairs.count, by: Self.chunkSize) {
-            let chunk = pairs[start..<min(start + Self.chunkSize, pairs.count)]
+        var start = 0
+        while start < pairs.count {
             var inputs: [ImageInput] = []
-            for pair in chunk {
+            var bytes = 0
+            while start + inputs.count < pairs.count, inputs.count < LabRun.maximumChunkSize, bytes < LabRun.chunkPixelBudgetBytes {
+                let pair = pairs[start + inputs.count]
                 do {
                     let decoded = try ImageDecoder.decodeFile(atPath: pair.imagePath, options: decoding).image
                     inputs.append(ImageInput(decoded, name: pair.imagePath))
+                    bytes += decoded.pixels.count
                     records.append(GapImageRecord(sha256: ContentHash.pixels(decoded), width: decoded.width, height: decoded.height))
                 } catch {
                     let located = error.path == nil ? error.at(path: pair.imagePath) : error
@@ -177,6 +180,7 @@ struct GapCommand: ParsableCommand {
             }
             columns = embeddings.columns
             values += embeddings.values
+            start += inputs.count
         }
         progress.finish()
         if hits > 0 && !quiet {

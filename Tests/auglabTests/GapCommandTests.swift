@@ -31,7 +31,8 @@ import Testing
     static let files = ["gap.json", "loss-vs-shift.svg", "accuracy-vs-shift.svg", "heatmap.png", "heatmap.svg",
                         "heatmap-ordered.png", "heatmap-ordered.svg", "projection.svg"]
 
-    static func writePairsJSON(_ directory: TemporaryDirectory, name: String = "pairs.json") throws -> String {
+    static func writePairsJSON(_ directory: TemporaryDirectory, name: String = "pairs.json",
+                               pairs: [(image: String, caption: String)] = pairs) throws -> String {
         let list = pairs.map { ["image": $0.image, "caption": $0.caption] }
         let path = directory.path(name)
         try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: path))
@@ -117,10 +118,18 @@ import Testing
     @Test func numbersMatchTheModelsOwnEmbeddings() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let pairsFile = try Self.writePairsJSON(directory)
+        // 40 pairs (copies of the images under their own names, captions numbered): two chunks of
+        // images, so rows must stay in order; distinct names, so the embed output can serve as an index.
+        let pairs = try (0..<40).map { k -> (image: String, caption: String) in
+            let source = Self.pairs[k % 11].image
+            let copy = directory.path("\(k)-" + (source as NSString).lastPathComponent)
+            try FileManager.default.copyItem(atPath: source, toPath: copy)
+            return (copy, Self.pairs[k % 11].caption + " (\(k))")
+        }
+        let pairsFile = try Self.writePairsJSON(directory, pairs: pairs)
         let embeddings = directory.path("embeddings.safetensors")
         var embed = ["embed", "--model", Self.model, "--out", embeddings, "--no-cache"]
-        for pair in Self.pairs { embed += ["--image", pair.image, "--caption", pair.caption] }
+        for pair in pairs { embed += ["--image", pair.image, "--caption", pair.caption] }
         let embedded = try CommandRunner.run(embed)
         try #require(embedded.status == 0, "\(embedded.standardError)")
         let gapRun = try CommandRunner.run(["gap", "--model", Self.model, "--pairs", pairsFile, "--out", directory.path("out"), "--no-cache"])
@@ -131,7 +140,7 @@ import Testing
         let file = try SafeTensorsFile(path: embeddings)
         let images = try file.floats("image_embeds").map(Double.init), texts = try file.floats("text_embeds").map(Double.init)
         let scale = Double(try file.floats("logit_scale_exp")[0])
-        let n = Self.pairs.count, d = 32
+        let n = pairs.count, d = 32
         func row(_ values: [Double], _ i: Int) -> ArraySlice<Double> { values[(i * d)..<((i + 1) * d)] }
         let gapVector = (0..<d).map { j in (0..<n).reduce(0.0) { $0 + images[$1 * d + j] - texts[$1 * d + j] } / Double(n) }
         let distance = gapVector.reduce(0) { $0 + $1 * $1 }.squareRoot()
