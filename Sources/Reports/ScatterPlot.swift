@@ -4,7 +4,14 @@ import Foundation
 public struct ScatterPlot: Sendable, Equatable {
     /// The shape drawn at each point of a series.
     public enum Marker: String, Sendable, Equatable {
-        case circle, square, triangle, diamond
+        /// A disc of diameter `size`.
+        case circle
+        /// A square of side `size`.
+        case square
+        /// An upward triangle `size` wide.
+        case triangle
+        /// A diamond `size` wide, 1.25 × `size` tall.
+        case diamond
     }
 
     /// One group of points (e.g. the image embeddings).
@@ -53,6 +60,7 @@ public struct ScatterPlot: Sendable, Equatable {
             self.color = color
         }
 
+        /// Same end points and colour.
         public static func == (a: Segment, b: Segment) -> Bool {
             a.from == b.from && a.to == b.to && a.color == b.color
         }
@@ -77,6 +85,7 @@ public struct ScatterPlot: Sendable, Equatable {
             self.color = color
         }
 
+        /// Same end points, label and colour.
         public static func == (a: Arrow, b: Arrow) -> Bool {
             a.from == b.from && a.to == b.to && a.label == b.label && a.color == b.color
         }

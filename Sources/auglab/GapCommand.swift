@@ -119,10 +119,12 @@ struct GapCommand: ParsableCommand {
         let staged = try Self.stage(destination: destination, force: force)
         let cleanup = InterruptCleanup(staged)
         defer { cleanup.cancel() }
+        var files: [GapOutput.File] = []
         do {
             let output = GapOutput(pairs: pairs, images: images, descriptor: descriptor, scaleFromOption: logitScale != nil,
                                    source: input.sourceDescription, analysis: analysis)
-            for file in try output.files() {
+            files = try output.files()
+            for file in files {
                 try AtomicFile.write(file.bytes, toPath: staged.path(file.name))
             }
             try staged.commit()
@@ -131,7 +133,7 @@ struct GapCommand: ParsableCommand {
             throw CLIError(error)
         }
         print(GapOutput.summary(analysis, pairCount: pairs.count))
-        print("wrote \(staged.destination)/: \(GapOutput.fileNames.joined(separator: ", "))")
+        print("wrote \(staged.destination)/: \(files.map(\.name).joined(separator: ", "))")
     }
 
     /// Decodes and embeds the images in chunks (at most `LabRun.maximumChunkSize` images, and no more
@@ -222,8 +224,6 @@ struct GapImageRecord: Sendable {
 /// The files of an `auglab gap` folder, built in memory from the analysis (a pure function of its inputs).
 struct GapOutput {
     static let format = "auglab-gap/1"
-    static let fileNames = ["gap.json", "loss-vs-shift.svg", "accuracy-vs-shift.svg", "heatmap.png", "heatmap.svg",
-                            "heatmap-ordered.png", "heatmap-ordered.svg", "projection.svg"]
 
     let pairs: [GapPair]
     let images: [GapImageRecord]
@@ -238,7 +238,7 @@ struct GapOutput {
         var bytes: [UInt8]
     }
 
-    /// Every file, in `fileNames` order.
+    /// Every file: gap.json, then the figures.
     func files() throws -> [File] {
         let n = pairs.count
         let scale = ColorScale.dataRange(of: analysis.joint.values, label: "cosine similarity; data range")
@@ -249,8 +249,7 @@ struct GapOutput {
             HeatmapFigure(title: title, matrix: map.matrix, colormap: .viridis, scale: scale, rowLabels: map.labels, columnLabels: map.labels,
                           rowTitle: map.axisTitle, columnTitle: map.axisTitle, quadrantSplit: map.split)
         }
-        return [
-            File(name: "gap.json", bytes: try json()),
+        let figures = [
             File(name: "loss-vs-shift.svg", bytes: Array(LinePlotSVG.render(lossPlot()).utf8)),
             File(name: "accuracy-vs-shift.svg", bytes: Array(LinePlotSVG.render(accuracyPlot()).utf8)),
             File(name: "heatmap.png", bytes: try heatmapPNG(plain, scale: scale)),
@@ -259,6 +258,7 @@ struct GapOutput {
             File(name: "heatmap-ordered.svg", bytes: Array(try HeatmapSVG.render(figure("Joint cosine similarity in cluster order, \(modelName)", clustered)).utf8)),
             File(name: "projection.svg", bytes: Array(ScatterPlotSVG.render(projectionPlot()).utf8)),
         ]
+        return [File(name: "gap.json", bytes: try json(files: ["gap.json"] + figures.map(\.name)))] + figures
     }
 
     /// Rows drawn per modality at most; larger sets are shown as means of blocks of consecutive rows.
@@ -341,7 +341,7 @@ struct GapOutput {
     }
 
     var scaleNote: String {
-        "logit scale \(SVGNumber.format(analysis.logitScale, digits: 2))" + (scaleFromOption ? " (--logit-scale)" : " (model)")
+        "logit scale \(String(format: "%.2f", analysis.logitScale))" + (scaleFromOption ? " (--logit-scale)" : " (model)")
     }
 
     /// The x axis of the shift plots: what λ does, in words.
@@ -357,7 +357,7 @@ struct GapOutput {
         let x = shift.map(\.lambda)
         return LinePlot(
             title: "Contrastive loss as the modality gap closes (\(descriptor.name))",
-            subtitle: "n = \(n) pairs, \(scaleNote), ‖Δ‖ = \(SVGNumber.format(analysis.gap.distance, digits: 3)); grey line: chance, log n",
+            subtitle: "n = \(n) pairs, \(scaleNote), ‖Δ‖ = \(String(format: "%.3f", analysis.gap.distance)); grey line: chance, log n",
             xTitle: Self.lambdaTitle, yTitle: "contrastive loss (nats)",
             series: [LinePlot.Series(name: "symmetric loss", x: x, y: shift.map(\.evaluation.loss), color: "#1f77b4"),
                      LinePlot.Series(name: "image → caption", x: x, y: shift.map(\.evaluation.lossImageToText), color: "#ff7f0e"),
@@ -382,7 +382,7 @@ struct GapOutput {
         func coordinate(_ k: Int, _ axis: Int) -> Double { axis < pca.scores[k].count ? pca.scores[k][axis] : 0 }
         let ratio = pca.explainedVarianceRatio
         func axisTitle(_ axis: Int) -> String {
-            "PC\(axis + 1): \(SVGNumber.format(100 * (axis < ratio.count ? ratio[axis] : 0), digits: 1))% of the variance (embedding units)"
+            "PC\(axis + 1): \(String(format: "%.1f", 100 * (axis < ratio.count ? ratio[axis] : 0)))% of the variance (embedding units)"
         }
         let images = ScatterPlot.Series(name: "images", x: (0..<n).map { coordinate($0, 0) }, y: (0..<n).map { coordinate($0, 1) },
                                         color: "#1f77b4", marker: .circle, labels: (0..<n).map(label))
@@ -393,23 +393,24 @@ struct GapOutput {
         }
         let image = projection.imageCentroid, text = projection.textCentroid
         let arrow = ScatterPlot.Arrow(from: (text.first ?? 0, text.dropFirst().first ?? 0), to: (image.first ?? 0, image.dropFirst().first ?? 0),
-                                      label: "Δ (‖Δ‖ = \(SVGNumber.format(analysis.gap.distance, digits: 3)))")
+                                      label: "Δ (‖Δ‖ = \(String(format: "%.3f", analysis.gap.distance)))")
         return ScatterPlot(
             title: "PCA of the joint embeddings (\(descriptor.name)): \(n) images, \(n) captions",
             subtitle: "lines join each image to its caption; arrow Δ: caption centroid → image centroid\n"
-                + "the gap direction holds \(SVGNumber.format(100 * projection.gapVarianceShare, digits: 1))% of the variance; "
-                + "\(SVGNumber.format(100 * projection.gapInPlane, digits: 1))% of its length lies in this plane",
+                + "the gap direction holds \(String(format: "%.1f", 100 * projection.gapVarianceShare))% of the variance; "
+                + "\(String(format: "%.1f", 100 * projection.gapInPlane))% of its length lies in this plane",
             xTitle: axisTitle(0), yTitle: axisTitle(1), series: [images, texts], segments: segments, arrows: [arrow])
     }
 
     /// gap.json: sorted keys, pretty-printed, no time or host, so reruns give the same bytes.
-    func json() throws -> [UInt8] {
+    func json(files: [String]) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array(try encoder.encode(document())) + [UInt8(ascii: "\n")]
+        return Array(try encoder.encode(document(files: files))) + [UInt8(ascii: "\n")]
     }
 
-    func document() -> GapDocument {
+    /// The contents of gap.json; `files` lists the folder's files.
+    func document(files: [String]) -> GapDocument {
         let n = pairs.count, pca = analysis.projection.pca
         func item(_ k: Int) -> GapDocument.Item { GapDocument.Item(modality: k < n ? "image" : "caption", pair: k < n ? k : k - n) }
         let points = (0..<(2 * n)).map { k in
@@ -439,7 +440,7 @@ struct GapOutput {
                 gapVarianceShare: analysis.projection.gapVarianceShare, gapAlignment: analysis.projection.gapAlignment,
                 gapInPlane: analysis.projection.gapInPlane, imageCentroid: Array(analysis.projection.imageCentroid.prefix(2)),
                 textCentroid: Array(analysis.projection.textCentroid.prefix(2))),
-            warnings: analysis.warnings, files: Self.fileNames)
+            warnings: analysis.warnings, files: files)
     }
 
     /// Three lines for the terminal: the gap, the region means, the loss and accuracy at λ = 0 and 1.
@@ -454,19 +455,6 @@ struct GapOutput {
                          + "top-1 image → caption \(f(before.evaluation.accuracyImageToText)) → \(f(after.evaluation.accuracyImageToText))")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// Numbers in figure captions: at most `digits` decimals, trailing zeros removed.
-enum SVGNumber {
-    static func format(_ x: Double, digits: Int) -> String {
-        guard x.isFinite else { return "–" }
-        var text = String(format: "%.\(digits)f", x)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text == "-0" ? "0" : text
     }
 }
 
