@@ -76,7 +76,8 @@ struct GapCommand: ParsableCommand {
         guard steps < Double(GapShift.maximumLambdaCount) else {
             throw CLIError("the shift grid would have more than \(GapShift.maximumLambdaCount) values of λ: use a larger --lambda-step")
         }
-        let grid = (0...Int(steps)).map { (((lambdaMin + Double($0) * lambdaStep) * 1e9).rounded() / 1e9) }
+        // Rounded to 9 decimals (so 0.1 steps print as 0.3, not 0.30000000000000004); + 0 turns −0 into 0.
+        let grid = (0...Int(steps)).map { (((lambdaMin + Double($0) * lambdaStep) * 1e9).rounded() / 1e9) + 0 }
         guard grid.allSatisfy({ abs($0) <= GapShift.maximumLambda }) else {
             throw CLIError("λ must stay within ±\(Int(GapShift.maximumLambda))")
         }
