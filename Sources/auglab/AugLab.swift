@@ -7,7 +7,7 @@ struct AugLab: ParsableCommand {
         commandName: "auglab",
         abstract: "Measure how CLIP-like image-text models react to augmentations.",
         version: AugLabVersion.string,
-        subcommands: [RunCommand.self, AnalyzeCommand.self, ReportCommand.self, AugmentCommand.self, PresetsCommand.self, ModelsCommand.self, EmbedCommand.self]
+        subcommands: [RunCommand.self, AnalyzeCommand.self, ReportCommand.self, AugmentCommand.self, PresetsCommand.self, ModelsCommand.self, EmbedCommand.self, GapCommand.self]
     )
 }
 
