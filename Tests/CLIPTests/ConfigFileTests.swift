@@ -184,4 +184,19 @@ import AugLabTestSupport
             #expect { try json(text) } throws: { errorMentions($0, "test.json", reason, "at byte") }
         }
     }
+
+    @Test func jsonFilesAreReadWithASizeCap() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try writeFile(Array(#"{"embed_dim": 512}"#.utf8), named: "config.json", in: directory)
+        #expect(try JSONValue.read(path: path, what: "config.json", maximumBytes: 18) == .object(["embed_dim": .int(512)]))
+        let tooLarge = #expect(throws: CLIPError.self) { try JSONValue.read(path: path, what: "config.json", maximumBytes: 17) }
+        #expect(tooLarge?.code == .invalidInput)
+        #expect(tooLarge?.description == "\(path): cannot read config.json: file is 18 bytes, over the limit of 17 bytes")
+        let missing = #expect(throws: CLIPError.self) { try JSONValue.read(path: directory.path("none.json"), what: "config.json") }
+        #expect(missing?.code == .io)
+        let folder = #expect(throws: CLIPError.self) { try JSONValue.read(path: directory.url.path, what: "config.json") }
+        #expect(folder?.code == .io)
+        #expect(folder.map { errorMentions($0, directory.url.path, "cannot read config.json", "is a directory") } == true)
+    }
 }

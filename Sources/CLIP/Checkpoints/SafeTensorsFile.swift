@@ -61,7 +61,7 @@ public struct SafeTensorsFile: WeightSource {
         dataStart = headerEnd
         let dataCount = file.count - headerEnd
         let json = try file.withBytes(in: 8..<headerEnd) { raw throws(CLIPError) in
-            try JSONValue.parse(Data(raw), path: path, what: "safetensors header")
+            try JSONValue.parse(raw, path: path, what: "safetensors header")
         }
         guard case .object(let object) = json else {
             throw CLIPError(.invalidInput, "safetensors header is not a JSON object but \(json.brief)", path: path, location: "header")
