@@ -61,8 +61,7 @@ public struct CollapseSweep: Sendable {
         }
         let unitVariants = Similarity.unitRows(variants, label: "\(name ?? "collapse") variants")
         let unitClean = Similarity.unitRows(clean, label: "\(name ?? "collapse") clean image")
-        var matrix = Similarity.product(unitVariants, unitVariants)
-        for i in 0..<matrix.rows { matrix[i, i] = 1 }
+        let matrix = Similarity.selfProduct(unitVariants)
         let toClean = Similarity.product(unitVariants, unitClean)
         return try CollapseSweep(name: name, levels: levels, seeds: seeds, similarities: matrix,
                                  similarityToClean: (0..<variants.rows).map { Double(toClean[$0, 0]) },
