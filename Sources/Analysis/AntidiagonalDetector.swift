@@ -59,6 +59,7 @@ public enum AntidiagonalDetector {
         public var alpha: Double = 0.05
         /// Minimum normalised excess of the axis.
         public var effectFloor: Double = 0.05
+        /// The defaults documented on each property.
         public init() {}
     }
 

@@ -171,6 +171,7 @@ public enum CollapseDetector {
         public var bootstrapResamples: Int = 1000
         /// Seed of the bootstrap.
         public var seed: UInt64 = 0xC011_A95E
+        /// The defaults documented on each property.
         public init() {}
     }
 

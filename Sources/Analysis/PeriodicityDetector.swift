@@ -116,6 +116,7 @@ public enum PeriodicityDetector {
         public var resolution: Double = 1e-5
         /// Number of leading residual eigenvectors tested as per-angle profiles.
         public var angleProfileCount: Int = 4
+        /// The defaults documented on each property.
         public init() {}
     }
 

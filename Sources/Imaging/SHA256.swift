@@ -34,6 +34,7 @@ public enum SHA256 {
     public final class Hasher {
         private let context: OpaquePointer
 
+        /// A fresh digest (traps only if libcrypto itself cannot set up SHA-256, a broken install).
         public init() {
             guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
                 preconditionFailure("libcrypto could not initialise SHA-256")

@@ -91,10 +91,13 @@ public struct PyTorchCheckpoint: WeightSource {
         storages = heap.storages
     }
 
+    /// Every tensor of the state dict, sorted.
     public var names: [String] { tensors.keys.sorted() }
 
+    /// The checkpoint file.
     public var sourcePath: String? { file.path }
 
+    /// Shape and type of `name` (nil if absent or its storage has no known dtype).
     public func info(_ name: String) -> TensorInfo? {
         guard let tensor = tensors[name], let dtype = storages[tensor.storage].dtype else { return nil }
         return TensorInfo(name: name, dtype: dtype, shape: tensor.shape)
@@ -106,6 +109,7 @@ public struct PyTorchCheckpoint: WeightSource {
         return tensor.problem ?? storages[tensor.storage].problem
     }
 
+    /// The values of `name` as float32, row-major (any strided view of its storage).
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
         try elements(name, kind: "floating point") { raw, dtype, view in ElementConversion.floats(raw, dtype: dtype, view: view) }
     }

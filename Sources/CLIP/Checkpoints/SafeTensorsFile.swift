@@ -165,12 +165,16 @@ public struct SafeTensorsFile: WeightSource {
         }
     }
 
+    /// Every tensor in the header, sorted.
     public var names: [String] { entries.keys.sorted() }
 
+    /// Shape and type of `name` from the header, or nil.
     public func info(_ name: String) -> TensorInfo? { entries[name]?.info }
 
+    /// The safetensors file.
     public var sourcePath: String? { file.path }
 
+    /// The values of `name` as float32, row-major.
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
         try elements(name, kind: "floating point") { raw, dtype, view in ElementConversion.floats(raw, dtype: dtype, view: view) }
     }

@@ -6,12 +6,19 @@ import Imaging
 ///
 /// Integers are kept apart from other numbers: `3` parses as `.int(3)`, `3.5` and `1e3` as `.double`.
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without fraction or exponent that fits `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string, escapes resolved.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; a repeated key keeps its last value.
     case object([String: JSONValue])
 
     /// Parses `bytes` (a `Data`, `[UInt8]`, ...) as one JSON document (RFC 8259; nesting at most

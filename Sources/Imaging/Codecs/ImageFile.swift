@@ -7,6 +7,7 @@ public enum ImageFile {
         /// Baseline JPEG at a libjpeg quality 1...100 (4:2:0 chroma, as Pillow).
         case jpeg(quality: Int)
 
+        /// "png" or "jpeg (quality q)", for messages and provenance.
         public var description: String {
             switch self {
             case .png: return "png"

@@ -1,6 +1,8 @@
 /// An image file format AugLab decodes, recognised from the file's first bytes (never its name).
 public enum ImageFormat: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// PNG (any colour type and bit depth, read as 8-bit RGB).
     case png
+    /// JPEG (baseline, progressive or arithmetic-coded, 8-bit).
     case jpeg
 
     /// "PNG" or "JPEG", for messages.
@@ -11,6 +13,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, CustomStringCo
         }
     }
 
+    /// "PNG" or "JPEG" (`displayName`).
     public var description: String { displayName }
 
     /// The format whose signature `bytes` starts with, or nil.

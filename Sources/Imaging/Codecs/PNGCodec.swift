@@ -6,10 +6,15 @@ public enum PNGCodec {
     public enum Filter: Int32, Sendable, CaseIterable {
         /// libpng's per-row choice among all five filters (smallest files; Pillow does the same).
         case adaptive = -1
+        /// Filter type 0: bytes as they are.
         case none = 0
+        /// Filter type 1: difference to the pixel on the left.
         case sub = 1
+        /// Filter type 2: difference to the pixel above.
         case up = 2
+        /// Filter type 3: difference to the mean of left and above.
         case average = 3
+        /// Filter type 4: difference to the Paeth predictor of left, above and upper left.
         case paeth = 4
     }
 
