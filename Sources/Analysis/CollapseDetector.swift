@@ -274,11 +274,11 @@ public enum CollapseDetector {
     static func interval(_ estimates: [Double], levels: [Double], warnings: inout [AnalysisWarning]) -> [Double]? {
         let sorted = estimates.sorted()
         guard !sorted.isEmpty else { return nil }
+        /// `Statistics.quantile`, or ∞ when it would interpolate towards a resample without a crossing.
         func percentile(_ q: Double) -> Double {
-            let position = q * Double(sorted.count - 1)
-            let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
+            let lower = Int((q * Double(sorted.count - 1)).rounded(.down)), upper = min(lower + 1, sorted.count - 1)
             guard sorted[lower].isFinite, sorted[upper].isFinite else { return .infinity }
-            return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+            return Statistics.quantile(sorted: sorted, q)
         }
         let missing = sorted.filter { !$0.isFinite }.count
         if missing > 0 {
