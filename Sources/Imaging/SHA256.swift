@@ -55,14 +55,7 @@ public enum SHA256 {
             var digest = [UInt8](repeating: 0, count: 32)
             var length: UInt32 = 0
             EVP_DigestFinal_ex(context, &digest, &length)
-            let hexDigits = Array("0123456789abcdef".utf8)
-            var chars = [UInt8]()
-            chars.reserveCapacity(64)
-            for byte in digest.prefix(Int(length)) {
-                chars.append(hexDigits[Int(byte >> 4)])
-                chars.append(hexDigits[Int(byte & 0xF)])
-            }
-            return String(decoding: chars, as: UTF8.self)
+            return Hex.string(digest.prefix(Int(length)))
         }
     }
 }

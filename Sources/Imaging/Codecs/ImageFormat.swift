@@ -51,11 +51,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, CustomStringCo
             other = nil
         }
         if let other { return "it looks like a \(other) file" }
-        let hex = head.prefix(8).map { byte -> String in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined(separator: " ")
-        return "it starts with bytes \(hex)"
+        return "it starts with bytes \(Hex.string(head.prefix(8), separator: " "))"
     }
 
     static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
