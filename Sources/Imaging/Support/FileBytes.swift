@@ -21,6 +21,41 @@ public enum FileBytes {
     ///   A file that shrinks while it is read gives the bytes that were there.
     public static func contents(atPath path: String, maxBytes: Int,
                                 expected: String = "a regular file") throws(ImagingError) -> [UInt8] {
+        try withOpenFile(atPath: path, expected: expected) { descriptor, size throws(ImagingError) in
+            guard size <= maxBytes else {
+                throw ImagingError(.tooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes", path: path)
+            }
+            var failure: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                initialized = 0
+                guard let base = buffer.baseAddress else { return }
+                while initialized < size {
+                    let got = read(descriptor, base + initialized, size - initialized)
+                    if got < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    if got == 0 { return }  // the file shrank while we read it
+                    initialized += got
+                }
+            }
+            guard failure == 0 else {
+                throw ImagingError(.io, "read failed: \(systemMessage(failure))", path: path)
+            }
+            return bytes
+        }
+    }
+
+    /// Opens the regular file at `path` read-only and calls `body` with its descriptor and its size
+    /// in bytes (from the open file); the descriptor is closed when `body` returns.
+    ///
+    /// - Throws: `ImagingError.io` naming `path` when it cannot be opened or inspected or is not a
+    ///   regular file (a folder: "is a directory, not <expected>"), or what `body` throws.
+    public static func withOpenFile<Result>(
+        atPath path: String, expected: String = "a regular file",
+        _ body: (_ descriptor: Int32, _ size: Int) throws(ImagingError) -> Result
+    ) throws(ImagingError) -> Result {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw ImagingError(.io, "cannot open for reading: \(systemMessage(errno))", path: path)
@@ -34,29 +69,7 @@ public enum FileBytes {
             throw ImagingError(.io, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not \(expected)"
                                                                            : "is not a regular file", path: path)
         }
-        let size = Int(status.st_size)
-        guard size <= maxBytes else {
-            throw ImagingError(.tooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes", path: path)
-        }
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = 0
-            guard let base = buffer.baseAddress else { return }
-            while initialized < size {
-                let got = read(descriptor, base + initialized, size - initialized)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if got == 0 { return }  // the file shrank while we read it
-                initialized += got
-            }
-        }
-        guard failure == 0 else {
-            throw ImagingError(.io, "read failed: \(systemMessage(failure))", path: path)
-        }
-        return bytes
+        return try body(descriptor, Int(status.st_size))
     }
 }
 
