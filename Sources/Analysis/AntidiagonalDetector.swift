@@ -59,6 +59,7 @@ public enum AntidiagonalDetector {
         public var alpha: Double = 0.05
         /// Minimum normalised excess of the axis.
         public var effectFloor: Double = 0.05
+        /// The defaults documented on each property.
         public init() {}
     }
 
@@ -70,12 +71,10 @@ public enum AntidiagonalDetector {
     ///   non-finite values.
     public static func detect(similarities: Matrix, sweep: RotationSweep, baseline: UnrelatedBaseline,
                               configuration: Configuration = Configuration()) throws(AnalysisError) -> AntidiagonalResult {
-        let n = sweep.count
-        let s = try sweep.canonical(similarities)
-        let difference = RotationProfiles.difference(s, n: n)
-        let residual = RotationProfiles.residual(s, difference: difference, n: n)
-        let profile = axisProfile(residual, n: n)
-        let halfWidth = RotationProfiles.peakHalfWidth(difference)
+        let views = try RotationDecomposition(similarities, sweep: sweep)
+        let n = views.count
+        let profile = axisProfile(views.residual, n: n)
+        let halfWidth = RotationProfiles.peakHalfWidth(views.difference)
         let excess = detrended(profile, halfWidth: halfWidth, flank: max(3, n / 10))
         let componentAlpha = configuration.alpha / 2
         let resolution = 1 / Double(n - 2)
@@ -123,7 +122,7 @@ public enum AntidiagonalDetector {
         for s in 0..<n {
             values.removeAll(keepingCapacity: true)
             for i in 0..<n {
-                let j = ((s - i) % n + n) % n
+                let j = RotationProfiles.circular(s - i, n)
                 if j != i { values.append(r[i * n + j]) }
             }
             values.sort()
@@ -136,7 +135,7 @@ public enum AntidiagonalDetector {
     static func windowMaximum(_ values: [Double], radius: Int) -> [Double] {
         let n = values.count
         return (0..<n).map { s in
-            (-radius...radius).map { values[((s + $0) % n + n) % n] }.max() ?? values[s]
+            (-radius...radius).map { values[RotationProfiles.circular(s + $0, n)] }.max() ?? values[s]
         }
     }
 
@@ -154,7 +153,7 @@ public enum AntidiagonalDetector {
         let weights = interceptWeights(offsets.map(Double.init))
         return (0..<n).map { s in
             var trend = 0.0
-            for (offset, weight) in zip(offsets, weights) { trend += weight * profile[((s + offset) % n + n) % n] }
+            for (offset, weight) in zip(offsets, weights) { trend += weight * profile[RotationProfiles.circular(s + offset, n)] }
             return profile[s] - trend
         }
     }

@@ -61,8 +61,7 @@ public struct CollapseSweep: Sendable {
         }
         let unitVariants = Similarity.unitRows(variants, label: "\(name ?? "collapse") variants")
         let unitClean = Similarity.unitRows(clean, label: "\(name ?? "collapse") clean image")
-        var matrix = Similarity.product(unitVariants, unitVariants)
-        for i in 0..<matrix.rows { matrix[i, i] = 1 }
+        let matrix = Similarity.selfProduct(unitVariants)
         let toClean = Similarity.product(unitVariants, unitClean)
         return try CollapseSweep(name: name, levels: levels, seeds: seeds, similarities: matrix,
                                  similarityToClean: (0..<variants.rows).map { Double(toClean[$0, 0]) },
@@ -172,6 +171,7 @@ public enum CollapseDetector {
         public var bootstrapResamples: Int = 1000
         /// Seed of the bootstrap.
         public var seed: UInt64 = 0xC011_A95E
+        /// The defaults documented on each property.
         public init() {}
     }
 
@@ -274,11 +274,11 @@ public enum CollapseDetector {
     static func interval(_ estimates: [Double], levels: [Double], warnings: inout [AnalysisWarning]) -> [Double]? {
         let sorted = estimates.sorted()
         guard !sorted.isEmpty else { return nil }
+        /// `Statistics.quantile`, or ∞ when it would interpolate towards a resample without a crossing.
         func percentile(_ q: Double) -> Double {
-            let position = q * Double(sorted.count - 1)
-            let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
+            let lower = Int((q * Double(sorted.count - 1)).rounded(.down)), upper = min(lower + 1, sorted.count - 1)
             guard sorted[lower].isFinite, sorted[upper].isFinite else { return .infinity }
-            return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+            return Statistics.quantile(sorted: sorted, q)
         }
         let missing = sorted.filter { !$0.isFinite }.count
         if missing > 0 {

@@ -108,6 +108,7 @@ public enum CrossModalReadout {
         public var alpha: Double = 0.05
         /// Minimum normalised caption similarity for recognition.
         public var effectFloor: Double = 0.02
+        /// The defaults documented on each property.
         public init() {}
     }
 

@@ -11,6 +11,7 @@ public enum DetectorKind: String, Codable, Sendable, CaseIterable, Comparable {
     /// The caption's similarity and rank among distractor prompts along a sweep.
     case crossmodal = "crossmodal"
 
+    /// Ordered by the `detector` field (the raw value), as summaries list them.
     public static func < (lhs: DetectorKind, rhs: DetectorKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

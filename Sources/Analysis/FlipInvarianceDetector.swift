@@ -49,6 +49,7 @@ public enum FlipInvarianceDetector {
         public var bootstrapResamples: Int = 2000
         /// Seed of the bootstrap.
         public var seed: UInt64 = 20_240_601
+        /// The defaults documented on each property.
         public init() {}
     }
 

@@ -116,6 +116,7 @@ public enum PeriodicityDetector {
         public var resolution: Double = 1e-5
         /// Number of leading residual eigenvectors tested as per-angle profiles.
         public var angleProfileCount: Int = 4
+        /// The defaults documented on each property.
         public init() {}
     }
 
@@ -128,10 +129,8 @@ public enum PeriodicityDetector {
     ///   non-finite values.
     public static func detect(similarities: Matrix, sweep: RotationSweep, baseline: UnrelatedBaseline,
                               configuration: Configuration = Configuration()) throws(AnalysisError) -> PeriodicityResult {
-        let n = sweep.count
-        let s = try sweep.canonical(similarities)
-        let difference = RotationProfiles.difference(s, n: n)
-        let residual = RotationProfiles.residual(s, difference: difference, n: n)
+        let views = try RotationDecomposition(similarities, sweep: sweep)
+        let n = views.count, difference = views.difference
         let componentAlpha = configuration.alpha / 2
         let thresholds = Thresholds(alpha: componentAlpha, comparisons: 2, effectFloor: configuration.effectFloor)
         let differenceTest = FourFoldTest(profile: difference, unitScale: 1, resolution: configuration.resolution)
@@ -145,7 +144,7 @@ public enum PeriodicityDetector {
             thresholds: thresholds, nullModel: nullModel, baseline: baseline.reference)
 
         var residualMatrix = Matrix(rows: n, columns: n)
-        for index in 0..<(n * n) { residualMatrix.values[index] = Float(residual[index]) }
+        for index in 0..<(n * n) { residualMatrix.values[index] = Float(views.residual[index]) }
         let pairs = SymmetricEigen.dominant(residualMatrix, count: max(1, configuration.angleProfileCount))
         var best: (test: FourFoldTest, p: Double)? = nil
         var profiles: [[Double]] = []
@@ -189,11 +188,11 @@ public enum PeriodicityDetector {
             let target = Int((Double(quarter * n) / 4).rounded())
             var bestIndex = target % n
             for offset in -window...window {
-                let index = ((target + offset) % n + n) % n
+                let index = RotationProfiles.circular(target + offset, n)
                 if d[index] > d[bestIndex] { bestIndex = index }
             }
-            let left = d[((bestIndex - eighth) % n + n) % n], right = d[(bestIndex + eighth) % n]
-            let before = d[(bestIndex - 1 + n) % n], after = d[(bestIndex + 1) % n]
+            let left = d[RotationProfiles.circular(bestIndex - eighth, n)], right = d[RotationProfiles.circular(bestIndex + eighth, n)]
+            let before = d[RotationProfiles.circular(bestIndex - 1, n)], after = d[RotationProfiles.circular(bestIndex + 1, n)]
             return ProfilePeak(targetDegrees: Double(quarter) * 90, angleDegrees: sweep.angleDegrees(bestIndex),
                                value: d[bestIndex], prominence: d[bestIndex] - 0.5 * (left + right),
                                isLocalMaximum: d[bestIndex] > before && d[bestIndex] > after)

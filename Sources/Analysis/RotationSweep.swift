@@ -85,8 +85,36 @@ public struct RotationSweep: Sendable, Equatable {
     }
 }
 
+/// The two views of a rotation sweep's similarity matrix that the rotation detectors test: the
+/// dependence on the angular difference and what remains after removing it.
+struct RotationDecomposition {
+    /// Number of angles N.
+    let count: Int
+    /// D(d): mean similarity of all pairs whose angles differ by d steps, d = 0..<N (raw cosine).
+    let difference: [Double]
+    /// R = S − D(j − i), row-major N × N in canonical angle order (raw cosine).
+    let residual: [Double]
+
+    /// Reorders `similarities` to `sweep`'s canonical angle order, symmetrises it and splits it.
+    ///
+    /// - Throws: `AnalysisError.invalidInput` for a matrix that does not fit the sweep or holds
+    ///   non-finite values.
+    init(_ similarities: Matrix, sweep: RotationSweep) throws(AnalysisError) {
+        let n = sweep.count
+        let s = try sweep.canonical(similarities)
+        count = n
+        difference = RotationProfiles.difference(s, n: n)
+        residual = RotationProfiles.residual(s, difference: difference, n: n)
+    }
+}
+
 /// Profiles of a canonical N × N rotation similarity matrix (row-major Double).
 enum RotationProfiles {
+    /// `index` wrapped onto a circle of `n` positions: in 0..<n for any integer, negative included.
+    static func circular(_ index: Int, _ n: Int) -> Int {
+        (index % n + n) % n
+    }
+
     /// D(d): mean similarity of all pairs whose angles differ by d steps, d = 0..<N.
     static func difference(_ s: [Double], n: Int) -> [Double] {
         var profile = [Double](repeating: 0, count: n)

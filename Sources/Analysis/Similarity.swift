@@ -137,12 +137,17 @@ public enum Similarity {
         return product
     }
 
+    /// `product(unit, unit)` with the diagonal set to exactly 1 (rounding leaves it a little off).
+    static func selfProduct(_ unit: UnitEmbeddings) -> Matrix {
+        var matrix = product(unit, unit)
+        for i in 0..<matrix.rows { matrix[i, i] = 1 }
+        return matrix
+    }
+
     /// The `n × n` cosine matrix of one set of embeddings (diagonal exactly 1).
     public static func cosineMatrix(_ embeddings: Matrix, label: String = "embeddings") -> SimilarityMatrix {
         let unit = unitRows(embeddings, label: label)
-        var matrix = product(unit, unit)
-        for i in 0..<matrix.rows { matrix[i, i] = 1 }
-        return SimilarityMatrix(matrix: matrix, warnings: unit.warnings)
+        return SimilarityMatrix(matrix: selfProduct(unit), warnings: unit.warnings)
     }
 
     /// The four quadrants of the joint similarity of `images` (n × d) and caption `texts` (m × d).
@@ -156,10 +161,8 @@ public enum Similarity {
         }
         let unitImages = unitRows(images, label: "image embeddings")
         let unitTexts = unitRows(texts, label: "text embeddings")
-        var imageImage = product(unitImages, unitImages)
-        for i in 0..<imageImage.rows { imageImage[i, i] = 1 }
-        var textText = product(unitTexts, unitTexts)
-        for i in 0..<textText.rows { textText[i, i] = 1 }
+        let imageImage = selfProduct(unitImages)
+        let textText = selfProduct(unitTexts)
         let imageText = product(unitImages, unitTexts)
         var textImage = Matrix(rows: imageText.columns, columns: imageText.rows)
         for i in 0..<imageText.rows { for j in 0..<imageText.columns { textImage[j, i] = imageText[i, j] } }

@@ -14,8 +14,11 @@ public struct LayerError<Layer: ErrorLayer>: Error, Sendable, Equatable, CustomS
     /// A machine-readable category, stable across releases. Layers add their own codes in
     /// constrained extensions (`extension ImagingError.Code { static let corrupt = ... }`).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The stable text of the code, e.g. `corrupt`.
         public let rawValue: String
+        /// A code with the given text (layers declare theirs as static members).
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// A file could not be opened, read or written.
@@ -35,6 +38,7 @@ public struct LayerError<Layer: ErrorLayer>: Error, Sendable, Equatable, CustomS
     /// Where in the input: a field, key, chunk or byte offset, if known.
     public var location: String?
 
+    /// An error with a code, a one-line message and, if known, the file and the place in it.
     public init(_ code: Code, _ message: String, path: String? = nil, location: String? = nil) {
         self.code = code
         self.message = message
@@ -62,6 +66,7 @@ public struct LayerError<Layer: ErrorLayer>: Error, Sendable, Equatable, CustomS
         return copy
     }
 
+    /// The one line for the user: "path: message (location)".
     public var description: String {
         var text = ""
         if let path { text += "\(path): " }

@@ -34,6 +34,7 @@ public enum SHA256 {
     public final class Hasher {
         private let context: OpaquePointer
 
+        /// A fresh digest (traps only if libcrypto itself cannot set up SHA-256, a broken install).
         public init() {
             guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
                 preconditionFailure("libcrypto could not initialise SHA-256")
@@ -54,14 +55,7 @@ public enum SHA256 {
             var digest = [UInt8](repeating: 0, count: 32)
             var length: UInt32 = 0
             EVP_DigestFinal_ex(context, &digest, &length)
-            let hexDigits = Array("0123456789abcdef".utf8)
-            var chars = [UInt8]()
-            chars.reserveCapacity(64)
-            for byte in digest.prefix(Int(length)) {
-                chars.append(hexDigits[Int(byte >> 4)])
-                chars.append(hexDigits[Int(byte & 0xF)])
-            }
-            return String(decoding: chars, as: UTF8.self)
+            return Hex.string(digest.prefix(Int(length)))
         }
     }
 }

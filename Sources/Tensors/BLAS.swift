@@ -16,15 +16,8 @@ public enum BLAS {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>
     ) {
-        guard m > 0, n > 0 else { return }
-        let lda = transposeA ? m : k
-        let ldb = transposeB ? k : n
-        cblas_sgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k),
-                    alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
-                    beta, c, Int32(max(n, 1)))
+        sgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: transposeA ? m : k, transposeA: transposeA,
+              b: b, ldb: transposeB ? k : n, transposeB: transposeB, beta: beta, c: c, ldc: n)
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major sub-matrices with explicit leading dimensions.

@@ -15,12 +15,12 @@ public final class ScratchBuffer {
 
     /// A pointer to at least `count` floats (uninitialised unless written earlier and not grown since).
     public func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if count > capacity || storage == nil {
-            storage?.deallocate()
-            let newCapacity = max(count, capacity + capacity / 2, 16)
-            storage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * MemoryLayout<Float>.stride, alignment: 64)
-            capacity = newCapacity
-        }
-        return storage!.assumingMemoryBound(to: Float.self)
+        if let storage, count <= capacity { return storage.assumingMemoryBound(to: Float.self) }
+        storage?.deallocate()
+        let newCapacity = max(count, capacity + capacity / 2, 16)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * MemoryLayout<Float>.stride, alignment: 64)
+        storage = grown
+        capacity = newCapacity
+        return grown.assumingMemoryBound(to: Float.self)
     }
 }

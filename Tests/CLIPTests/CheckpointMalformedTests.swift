@@ -32,6 +32,19 @@ import AugLabTestSupport
         return p.bytes
     }
 
+    @Test func foldersAndMissingFilesAreIOErrors() throws {
+        let directory = try TemporaryDirectory(prefix: "auglab-torch")
+        defer { directory.remove() }
+        let folder = #expect(throws: CLIPError.self) { try MappedFile(path: directory.url.path) }
+        #expect(folder?.code == .io)
+        #expect(folder?.description == "\(directory.url.path): is a directory, not a regular file")
+        let missing = #expect(throws: CLIPError.self) { try SafeTensorsFile(path: directory.path("none.safetensors")) }
+        #expect(missing?.code == .io)
+        #expect(missing?.description == "\(directory.path("none.safetensors")): cannot open for reading: No such file or directory")
+        let empty = try writeFile([], named: "empty.pt", in: directory)
+        #expect(try MappedFile(path: empty).count == 0)
+    }
+
     @Test func aHandMadeArchiveReads() throws {
         for zip64 in [false, true] {
             let checkpoint = try open(torchArchive(pickle: oneTensor(), storages: ["0": float32Bytes([1, 2, 3, 4])], zip64: zip64)).get()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import AugLabTestSupport
+import Imaging
 @testable import CLIP
 
 /// Seeded random damage to real checkpoint files: readers must answer with a `CLIPError` naming
@@ -9,20 +10,8 @@ import AugLabTestSupport
 /// 100 rounds per file by default; set `AUGLAB_MUTATION_ROUNDS` for a longer campaign (the same
 /// seeds, so the first rounds are always the same).
 @Suite struct CheckpointMutationTests {
-    /// SplitMix64: a small deterministic generator, so a failure reproduces.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Damages `bytes` in 1 to 6 places, mostly where headers live (the first and last 4 KB).
-    private func mutate(_ bytes: [UInt8], _ random: inout Generator) -> [UInt8] {
+    private func mutate(_ bytes: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...6, using: &random) {
             guard !out.isEmpty else { break }
@@ -76,7 +65,7 @@ import AugLabTestSupport
         let original = Array(try Data(contentsOf: URL(fileURLWithPath: CheckpointFiles.path(file))))
         let directory = try TemporaryDirectory(prefix: "auglab-mutation")
         defer { directory.remove() }
-        var random = Generator(state: UInt64(truncatingIfNeeded: file.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
+        var random = SplitMix64(seed: UInt64(truncatingIfNeeded: file.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
         var refused = 0
         let rounds = Int(ProcessInfo.processInfo.environment["AUGLAB_MUTATION_ROUNDS"] ?? "") ?? 100
         for round in 0..<rounds {

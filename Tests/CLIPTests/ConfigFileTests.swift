@@ -142,6 +142,28 @@ import AugLabTestSupport
         }
     }
 
+    @Test func transformerOptionsAreRefusedInBothTowers() throws {
+        let base = #""embed_dim": 8, "vision_cfg": {"image_size": 32, "layers": 1, "width": 64, "patch_size": 8"#
+        for (option, value) in [("qk_norm", "true"), ("scale_fc", "true"), ("act_kwargs", #"{"a": 1}"#), ("final_ln_after_pool", "true")] {
+            let cases = [("{\(base), \"\(option)\": \(value)}, \"text_cfg\": {}}", "vision_cfg.\(option)"),
+                         ("{\(base)}, \"text_cfg\": {\"\(option)\": \(value)}}", "text_cfg.\(option)")]
+            for (text, field) in cases {
+                #expect { try OpenCLIPConfigFile.modelConfig(json(text), path: "oc/config.json") } throws: { error in
+                    errorMentions(error, "oc/config.json", field, "do not implement")
+                }
+            }
+        }
+        // Two unsupported options: the first in key order is named, every time.
+        let two = "{\(base), \"scale_fc\": true, \"qk_norm\": true}, \"text_cfg\": {}}"
+        #expect { try OpenCLIPConfigFile.modelConfig(json(two), path: "oc/config.json") } throws: { error in
+            errorMentions(error, "vision_cfg.qk_norm")
+        }
+        #expect { try OpenCLIPConfigFile.preprocessConfig(json(#"{"interpolation": "lanczos"}"#), imageSize: 224, path: "p.json",
+                                                          field: "p") } throws: { error in
+            errorMentions(error, "p.interpolation \"lanczos\" is not supported (bicubic, bilinear, nearest)")
+        }
+    }
+
     @Test func huggingFacePreprocessingIsHonoured() throws {
         let config = try HuggingFaceConfig.preprocessConfig(json("""
             {"crop_size": {"height": 224, "width": 224}, "do_center_crop": true, "do_normalize": true, "do_resize": true,
@@ -183,5 +205,20 @@ import AugLabTestSupport
         for (text, reason) in broken {
             #expect { try json(text) } throws: { errorMentions($0, "test.json", reason, "at byte") }
         }
+    }
+
+    @Test func jsonFilesAreReadWithASizeCap() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try writeFile(Array(#"{"embed_dim": 512}"#.utf8), named: "config.json", in: directory)
+        #expect(try JSONValue.read(path: path, what: "config.json", maximumBytes: 18) == .object(["embed_dim": .int(512)]))
+        let tooLarge = #expect(throws: CLIPError.self) { try JSONValue.read(path: path, what: "config.json", maximumBytes: 17) }
+        #expect(tooLarge?.code == .invalidInput)
+        #expect(tooLarge?.description == "\(path): cannot read config.json: file is 18 bytes, over the limit of 17 bytes")
+        let missing = #expect(throws: CLIPError.self) { try JSONValue.read(path: directory.path("none.json"), what: "config.json") }
+        #expect(missing?.code == .io)
+        let folder = #expect(throws: CLIPError.self) { try JSONValue.read(path: directory.url.path, what: "config.json") }
+        #expect(folder?.code == .io)
+        #expect(folder.map { errorMentions($0, directory.url.path, "cannot read config.json", "is a directory") } == true)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import AugLabTestSupport
+import Imaging
 import Tensors
 @testable import CLIP
 

@@ -22,6 +22,12 @@ import Testing
         #expect(SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func hexIsTwoLowercaseDigitsPerByte() {
+        #expect(Hex.string([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
+        #expect(Hex.string([0x89, 0x50, 0x4E], separator: " ") == "89 50 4e")
+        #expect(Hex.string([UInt8]()) == "")
+    }
+
     @Test func errorDescriptionNamesFileAndProblem() {
         let error = ImagingError(.corrupt, "CRC error", path: "x.png", location: "IDAT chunk")
         #expect(error.description == "x.png: CRC error (IDAT chunk)")

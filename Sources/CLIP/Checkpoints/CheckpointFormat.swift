@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// The container format of a weight file, told apart by its first bytes (never by its name).
 public enum CheckpointFormat: String, Sendable, Codable, CaseIterable {
@@ -28,9 +29,8 @@ public enum CheckpointFormat: String, Sendable, Codable, CaseIterable {
         if head.count >= 4, head[0] == 0x50, head[1] == 0x4B {
             return .pytorch  // other ZIP record first (e.g. an empty archive): let the ZIP reader explain
         }
-        let shown = head.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
         throw CLIPError(.invalidInput,
-                        "not a checkpoint AugLab can read (first bytes \(shown)): expected safetensors or a PyTorch ZIP archive (torch.save, PyTorch ≥ 1.6)",
+                        "not a checkpoint AugLab can read (first bytes \(Hex.string(head.prefix(8), separator: " "))): expected safetensors or a PyTorch ZIP archive (torch.save, PyTorch ≥ 1.6)",
                         path: file.path)
     }
 

@@ -5,9 +5,24 @@ import Foundation
 /// The caller guarantees that every element it asks for lies inside `raw`; the readers check the
 /// tensor's byte range against the file before they get here.
 enum ElementConversion {
-    /// `count` consecutive elements from the start of `raw`, converted to float32; nil when `dtype` is not floating point.
-    static func floats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, count: Int) -> [Float]? {
+    /// The elements of the strided view (`offset`, `shape`, `strides`, in elements) of `raw`, in
+    /// row-major order, converted to float32; nil when `dtype` is not floating point.
+    ///
+    /// A row-major contiguous view is converted straight from its bytes (float32 in one copy);
+    /// any other view element by element.
+    static func floats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, view: StridedView) -> [Float]? {
         guard dtype.isFloatingPoint else { return nil }
+        if let first = view.contiguousStart {
+            let width = dtype.byteWidth
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[(first * width)..<((first + view.count) * width)])
+            return contiguousFloats(bytes, dtype: dtype, count: view.count)
+        }
+        var indices = view.makeIterator()
+        return floats(raw, dtype: dtype, count: view.count) { _ in indices.next() ?? 0 }
+    }
+
+    /// `count` consecutive elements from the start of `raw` (floating point `dtype`), as float32.
+    private static func contiguousFloats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, count: Int) -> [Float] {
         if dtype == .float32 {
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0, let source = raw.baseAddress, let target = buffer.baseAddress {
@@ -17,14 +32,6 @@ enum ElementConversion {
             }
         }
         return floats(raw, dtype: dtype, count: count) { $0 }
-    }
-
-    /// The elements of the strided view (`offset`, `shape`, `strides`, in elements) of `raw`, in
-    /// row-major order, converted to float32; nil when `dtype` is not floating point.
-    static func floats(_ raw: UnsafeRawBufferPointer, dtype: TensorDType, view: StridedView) -> [Float]? {
-        guard dtype.isFloatingPoint else { return nil }
-        var indices = view.makeIterator()
-        return floats(raw, dtype: dtype, count: view.count) { _ in indices.next() ?? 0 }
     }
 
     /// Converts `count` elements, the i-th at element index `index(i)`; `index` is called once per i, in order.

@@ -248,8 +248,10 @@ public struct LayoutAdapter: WeightSource {
         return .copy(name)  // unknown: passed through so validation reports it
     }
 
+    /// Every tensor under its open_clip name, sorted.
     public var names: [String] { recipes.keys.sorted() }
 
+    /// The file of the adapted source.
     public var sourcePath: String? { base.sourcePath }
 
     /// The key(s) in `base` that `name` is read from, or nil if absent.
@@ -261,6 +263,7 @@ public struct LayoutAdapter: WeightSource {
         }
     }
 
+    /// Shape and type of the open_clip tensor `name` as the adapter builds it, or nil.
     public func info(_ name: String) -> TensorInfo? {
         switch recipes[name] {
         case .copy(let key)?:
@@ -280,6 +283,7 @@ public struct LayoutAdapter: WeightSource {
         }
     }
 
+    /// The values of the open_clip tensor `name`: copied, transposed or concatenated from the stored ones.
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
         switch recipes[name] {
         case .copy(let key)?:

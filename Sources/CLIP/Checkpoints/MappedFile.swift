@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,31 +16,25 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Maps the whole file at `path`.
     ///
-    /// - Throws: `CLIPError.io` naming the file if it cannot be opened, inspected or mapped.
+    /// - Throws: `CLIPError.io` naming the file if it cannot be opened, inspected or mapped, or is
+    ///   not a regular file.
     public init(path: String) throws(CLIPError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw CLIPError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path)
+        let mapping: (base: UnsafeRawPointer?, count: Int)
+        do {
+            mapping = try FileBytes.withOpenFile(atPath: path) { descriptor, size throws(ImagingError) in
+                guard size > 0 else { return (nil, 0) }
+                let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
+                guard let pointer, pointer != MAP_FAILED else {
+                    throw ImagingError(.io, "cannot map file: \(String(cString: strerror(errno)))", path: path)
+                }
+                return (UnsafeRawPointer(pointer), size)
+            }
+        } catch {
+            throw CLIPError(error)
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw CLIPError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path)
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CLIPError(.io, "not a regular file", path: path)
-        }
-        count = Int(info.st_size)
-        if count == 0 {
-            base = nil
-            return
-        }
-        let pointer = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let pointer, pointer != MAP_FAILED else {
-            throw CLIPError(.io, "cannot map file: \(String(cString: strerror(errno)))", path: path)
-        }
-        base = UnsafeRawPointer(pointer)
+        base = mapping.base
+        count = mapping.count
     }
 
     deinit {

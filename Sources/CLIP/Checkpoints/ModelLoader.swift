@@ -102,7 +102,7 @@ public enum ModelLoader {
         }
         if options.computeSHA256 {
             do { model.sha256 = try SHA256.hexOfFile(atPath: model.weightsPath) } catch {
-                throw CLIPError(.io, "cannot hash the weight file: \(error.message)", path: model.weightsPath)
+                throw CLIPError(error, context: "cannot hash the weight file")
             }
         }
         return model

@@ -91,10 +91,13 @@ public struct PyTorchCheckpoint: WeightSource {
         storages = heap.storages
     }
 
+    /// Every tensor of the state dict, sorted.
     public var names: [String] { tensors.keys.sorted() }
 
+    /// The checkpoint file.
     public var sourcePath: String? { file.path }
 
+    /// Shape and type of `name` (nil if absent or its storage has no known dtype).
     public func info(_ name: String) -> TensorInfo? {
         guard let tensor = tensors[name], let dtype = storages[tensor.storage].dtype else { return nil }
         return TensorInfo(name: name, dtype: dtype, shape: tensor.shape)
@@ -106,35 +109,27 @@ public struct PyTorchCheckpoint: WeightSource {
         return tensor.problem ?? storages[tensor.storage].problem
     }
 
+    /// The values of `name` as float32, row-major (any strided view of its storage).
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
-        let (tensor, storage, range, dtype) = try readable(name)
-        let view = StridedView(offset: tensor.offset, shape: tensor.shape, strides: tensor.strides)
-        let result = file.withBytes(in: range) { raw -> [Float]? in
-            if let contiguous = view.contiguousStart {
-                let start = contiguous * dtype.byteWidth
-                return ElementConversion.floats(UnsafeRawBufferPointer(rebasing: raw[start..<(start + view.count * dtype.byteWidth)]),
-                                                dtype: dtype, count: view.count)
-            }
-            return ElementConversion.floats(raw, dtype: dtype, view: view)
-        }
-        guard let result else {
-            throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(dtype.rawValue) (\(storage.typeName)), not floating point",
-                            path: file.path, location: name)
-        }
-        return result
+        try elements(name, kind: "floating point") { raw, dtype, view in ElementConversion.floats(raw, dtype: dtype, view: view) }
     }
 
     /// The values of an integer or boolean tensor as `Int`, row-major.
     ///
     /// - Throws: `CLIPError` naming the file and key when it is missing, unreadable or floating point.
     public func integers(_ name: String) throws(CLIPError) -> [Int] {
+        try elements(name, kind: "integer") { raw, dtype, view in ElementConversion.integers(raw, dtype: dtype, view: view) }
+    }
+
+    /// The elements of tensor `name` as `convert` reads them from its storage's bytes, or an error
+    /// when `convert` returns nil (the dtype is not of the `kind` asked for).
+    private func elements<Element>(
+        _ name: String, kind: String, _ convert: (UnsafeRawBufferPointer, TensorDType, StridedView) -> [Element]?
+    ) throws(CLIPError) -> [Element] {
         let (tensor, storage, range, dtype) = try readable(name)
-        let result = file.withBytes(in: range) { raw in
-            ElementConversion.integers(raw, dtype: dtype, view: StridedView(offset: tensor.offset, shape: tensor.shape,
-                                                                            strides: tensor.strides))
-        }
-        guard let result else {
-            throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(dtype.rawValue) (\(storage.typeName)), not integer",
+        let view = StridedView(offset: tensor.offset, shape: tensor.shape, strides: tensor.strides)
+        guard let result = file.withBytes(in: range, { raw in convert(raw, dtype, view) }) else {
+            throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(dtype.rawValue) (\(storage.typeName)), not \(kind)",
                             path: file.path, location: name)
         }
         return result

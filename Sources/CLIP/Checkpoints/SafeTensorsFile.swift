@@ -43,11 +43,7 @@ public struct SafeTensorsFile: WeightSource {
             throw CLIPError(.invalidInput, "not a safetensors file: \(file.count) bytes, shorter than the 8-byte header length",
                             path: path)
         }
-        let headerLength = file.withBytes(in: 0..<8) { raw -> UInt64 in
-            var value: UInt64 = 0
-            for i in 0..<8 { value |= UInt64(raw[i]) << (8 * UInt64(i)) }
-            return value
-        }
+        let headerLength = file.withBytes(in: 0..<8) { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(Self.maximumHeaderBytes) else {
             throw CLIPError(.invalidInput, "safetensors header length \(headerLength) exceeds the \(Self.maximumHeaderBytes)-byte limit",
                             path: path, location: "offset 0")
@@ -61,7 +57,7 @@ public struct SafeTensorsFile: WeightSource {
         dataStart = headerEnd
         let dataCount = file.count - headerEnd
         let json = try file.withBytes(in: 8..<headerEnd) { raw throws(CLIPError) in
-            try JSONValue.parse(Data(raw), path: path, what: "safetensors header")
+            try JSONValue.parse(raw, path: path, what: "safetensors header")
         }
         guard case .object(let object) = json else {
             throw CLIPError(.invalidInput, "safetensors header is not a JSON object but \(json.brief)", path: path, location: "header")
@@ -169,34 +165,36 @@ public struct SafeTensorsFile: WeightSource {
         }
     }
 
+    /// Every tensor in the header, sorted.
     public var names: [String] { entries.keys.sorted() }
 
+    /// Shape and type of `name` from the header, or nil.
     public func info(_ name: String) -> TensorInfo? { entries[name]?.info }
 
+    /// The safetensors file.
     public var sourcePath: String? { file.path }
 
+    /// The values of `name` as float32, row-major.
     public func floats(_ name: String) throws(CLIPError) -> [Float] {
-        let entry = try entry(name)
-        let result = file.withBytes(in: absoluteRange(entry)) { raw in
-            ElementConversion.floats(raw, dtype: entry.info.dtype, count: entry.info.elementCount)
-        }
-        guard let result else {
-            throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(entry.info.dtype.rawValue), not floating point",
-                            path: file.path, location: name)
-        }
-        return result
+        try elements(name, kind: "floating point") { raw, dtype, view in ElementConversion.floats(raw, dtype: dtype, view: view) }
     }
 
     /// The values of an integer tensor (I64, I32, I16, I8, U8, BOOL) as `Int`, e.g. token ids.
     ///
     /// - Throws: `CLIPError` naming the file and key when it is missing or floating point.
     public func integers(_ name: String) throws(CLIPError) -> [Int] {
+        try elements(name, kind: "integer") { raw, dtype, view in ElementConversion.integers(raw, dtype: dtype, view: view) }
+    }
+
+    /// The elements of tensor `name` as `convert` reads them from its bytes, or an error when
+    /// `convert` returns nil (the dtype is not of the `kind` asked for).
+    private func elements<Element>(
+        _ name: String, kind: String, _ convert: (UnsafeRawBufferPointer, TensorDType, StridedView) -> [Element]?
+    ) throws(CLIPError) -> [Element] {
         let entry = try entry(name)
-        let result = file.withBytes(in: absoluteRange(entry)) { raw in
-            ElementConversion.integers(raw, dtype: entry.info.dtype, view: StridedView(contiguous: entry.info.elementCount))
-        }
-        guard let result else {
-            throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(entry.info.dtype.rawValue), not integer",
+        let view = StridedView(contiguous: entry.info.elementCount)
+        guard let result = file.withBytes(in: absoluteRange(entry), { raw in convert(raw, entry.info.dtype, view) }) else {
+            throw CLIPError(.invalidInput, "tensor '\(name)' has dtype \(entry.info.dtype.rawValue), not \(kind)",
                             path: file.path, location: name)
         }
         return result

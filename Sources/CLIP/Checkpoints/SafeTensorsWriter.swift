@@ -84,7 +84,7 @@ public struct SafeTensorsWriter: Sendable {
         do {
             try AtomicFile.write(serialized(), toPath: path)
         } catch {
-            throw CLIPError(.io, error.message, path: path)
+            throw CLIPError(error)
         }
     }
 

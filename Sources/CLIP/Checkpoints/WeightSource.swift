@@ -1,14 +1,24 @@
 /// The element type of a stored tensor, as checkpoint formats name it.
 public enum TensorDType: String, Sendable, Equatable, CaseIterable {
+    /// IEEE 754 binary32.
     case float32 = "F32"
+    /// IEEE 754 binary16.
     case float16 = "F16"
+    /// bfloat16 (the top half of a binary32).
     case bfloat16 = "BF16"
+    /// IEEE 754 binary64.
     case float64 = "F64"
+    /// Signed 64-bit integer.
     case int64 = "I64"
+    /// Signed 32-bit integer.
     case int32 = "I32"
+    /// Signed 16-bit integer.
     case int16 = "I16"
+    /// Signed 8-bit integer.
     case int8 = "I8"
+    /// Unsigned 8-bit integer.
     case uint8 = "U8"
+    /// Boolean, one byte (0 or 1).
     case bool = "BOOL"
 
     /// Bytes per element.
@@ -39,6 +49,7 @@ public struct TensorInfo: Sendable, Equatable {
     /// Shape as stored (an empty array for a 0-dimensional scalar).
     public var shape: [Int]
 
+    /// What a checkpoint says about the tensor `name`.
     public init(name: String, dtype: TensorDType, shape: [Int]) {
         self.name = name
         self.dtype = dtype

@@ -1,24 +1,33 @@
 import Foundation
+import Imaging
 
 /// A parsed JSON document, kept as plain data so that untrusted configs and headers can be checked
 /// field by field with precise error messages (rather than one opaque decoding failure).
 ///
 /// Integers are kept apart from other numbers: `3` parses as `.int(3)`, `3.5` and `1e3` as `.double`.
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without fraction or exponent that fits `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string, escapes resolved.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; a repeated key keeps its last value.
     case object([String: JSONValue])
 
-    /// Parses `data` as one JSON document (RFC 8259; nesting at most `JSONParser.maximumDepth` deep).
+    /// Parses `bytes` (a `Data`, `[UInt8]`, ...) as one JSON document (RFC 8259; nesting at most
+    /// `JSONParser.maximumDepth` deep).
     ///
     /// - Throws: `CLIPError.invalidInput` naming `path`, `what` (e.g. "safetensors header") and the
     ///   byte offset when it is not valid JSON.
-    public static func parse(_ data: Data, path: String?, what: String) throws(CLIPError) -> JSONValue {
-        let result = data.withUnsafeBytes { raw -> Result<JSONValue, JSONParser.Failure> in
+    public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, path: String?, what: String) throws(CLIPError) -> JSONValue {
+        let result = bytes.withUnsafeBytes { raw -> Result<JSONValue, JSONParser.Failure> in
             var parser = JSONParser(raw)
             do throws(JSONParser.Failure) { return .success(try parser.document()) } catch { return .failure(error) }
         }
@@ -30,22 +39,17 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Reads and parses the JSON file at `path`.
+    /// Reads and parses the JSON file at `path` (through `FileBytes`, so the size is checked before
+    /// anything is read).
     ///
-    /// - Throws: `CLIPError.io` if the file cannot be read, `.invalidInput` if it is not JSON or larger than `maximumBytes`.
+    /// - Throws: `CLIPError.io` if the file cannot be read, `.invalidInput` if it is not JSON or larger
+    ///   than `maximumBytes`; the message starts "cannot read <what>" for the first two.
     public static func read(path: String, what: String, maximumBytes: Int = 8 << 20) throws(CLIPError) -> JSONValue {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes?[.size] as? NSNumber, size.intValue > maximumBytes {
-            throw CLIPError(.invalidInput, "\(what) is \(size.intValue) bytes, more than the \(maximumBytes)-byte limit", path: path)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.contents(atPath: path, maxBytes: maximumBytes) } catch {
+            throw CLIPError(error, context: "cannot read \(what)")
         }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CLIPError(.io, "cannot read \(what): \(error.localizedDescription)", path: path)
-        }
-        guard data.count <= maximumBytes else {
-            throw CLIPError(.invalidInput, "\(what) is \(data.count) bytes, more than the \(maximumBytes)-byte limit", path: path)
-        }
-        return try parse(data, path: path, what: what)
+        return try parse(bytes, path: path, what: what)
     }
 
     /// The members of an object, or nil.

@@ -67,22 +67,21 @@ public enum OpenCLIPConfigFile {
             }
             return numbers.map { Float($0) }
         }
+        /// The named option `key` (absent or null: nil); the message lists every supported name.
+        func option<Option: RawRepresentable & CaseIterable>(_ key: String) throws(CLIPError) -> Option?
+            where Option.RawValue == String {
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let name = value.stringValue, let option = Option(rawValue: name) else {
+                let supported = Option.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CLIPError(.invalidInput, "\(field).\(key) \(value.brief) is not supported (\(supported))",
+                                path: path, location: "\(field).\(key)")
+            }
+            return option
+        }
         if let mean = try triple("mean", positive: false) { config.mean = mean }
         if let std = try triple("std", positive: true) { config.std = std }
-        if let value = object["interpolation"], !value.isNull {
-            guard let name = value.stringValue, let interpolation = PreprocessConfig.Interpolation(rawValue: name) else {
-                throw CLIPError(.invalidInput, "\(field).interpolation \(value.brief) is not supported (bicubic, bilinear, nearest)",
-                                path: path, location: "\(field).interpolation")
-            }
-            config.interpolation = interpolation
-        }
-        if let value = object["resize_mode"], !value.isNull {
-            guard let name = value.stringValue, let mode = PreprocessConfig.ResizeMode(rawValue: name) else {
-                throw CLIPError(.invalidInput, "\(field).resize_mode \(value.brief) is not supported (shortest, longest, squash)",
-                                path: path, location: "\(field).resize_mode")
-            }
-            config.resizeMode = mode
-        }
+        if let interpolation: PreprocessConfig.Interpolation = try option("interpolation") { config.interpolation = interpolation }
+        if let mode: PreprocessConfig.ResizeMode = try option("resize_mode") { config.resizeMode = mode }
         if let value = object["fill_color"], !value.isNull {
             guard let fill = value.doubleValue, (0...255).contains(fill) else {
                 throw CLIPError(.invalidInput, "\(field).fill_color \(value.brief) must be a number in 0...255",
@@ -98,72 +97,67 @@ public enum OpenCLIPConfigFile {
 
     // MARK: Unsupported options
 
-    private enum Rule {
-        /// The value must equal one of these (absent and null always pass).
-        case oneOf([JSONValue], String)
+    /// An option that must keep one of its `allowed` values (absent and null always pass); any
+    /// other value means `feature`, which AugLab's towers do not implement.
+    private struct Rule {
+        let allowed: [JSONValue]
+        let feature: String
+
+        init(_ allowed: [JSONValue], _ feature: String) {
+            self.allowed = allowed
+            self.feature = feature
+        }
     }
 
-    private static let visionRules: [String: Rule] = [
-        "timm_model_name": .oneOf([.null], "a timm image tower"),
-        "ls_init_value": .oneOf([.null], "layer scale"),
-        "attentional_pool": .oneOf([.bool(false)], "an attentional pooler"),
-        "no_ln_pre": .oneOf([.bool(false)], "no ln_pre"),
-        "pos_embed_type": .oneOf([.string("learnable")], "a non-learnable position embedding"),
-        "final_ln_after_pool": .oneOf([.bool(false)], "LayerNorm after pooling"),
-        "pool_type": .oneOf([.string("tok")], "a pooling other than the class token"),
-        "global_average_pool": .oneOf([.bool(false)], "global average pooling"),
-        "input_patchnorm": .oneOf([.bool(false)], "patch normalisation"),
-        "act_kwargs": .oneOf([.null, .object([:])], "custom activation arguments"),
-        "norm_kwargs": .oneOf([.null, .object([:])], "custom normalisation arguments"),
-        "block_type": .oneOf([.null, .string("default")], "a custom attention block"),
-        "qk_norm": .oneOf([.bool(false)], "q/k normalisation"),
-        "scaled_cosine_attn": .oneOf([.bool(false)], "scaled cosine attention"),
-        "scale_heads": .oneOf([.bool(false)], "head scaling"),
-        "scale_attn_inner": .oneOf([.bool(false)], "inner attention scaling"),
-        "scale_attn": .oneOf([.bool(false)], "attention scaling"),
-        "scale_fc": .oneOf([.bool(false)], "MLP scaling"),
+    /// Rules of the transformer options open_clip's vision and text towers share.
+    private static let towerRules: [String: Rule] = [
+        "ls_init_value": Rule([.null], "layer scale"),
+        "final_ln_after_pool": Rule([.bool(false)], "LayerNorm after pooling"),
+        "act_kwargs": Rule([.null, .object([:])], "custom activation arguments"),
+        "norm_kwargs": Rule([.null, .object([:])], "custom normalisation arguments"),
+        "block_type": Rule([.null, .string("default")], "a custom attention block"),
+        "qk_norm": Rule([.bool(false)], "q/k normalisation"),
+        "scaled_cosine_attn": Rule([.bool(false)], "scaled cosine attention"),
+        "scale_heads": Rule([.bool(false)], "head scaling"),
+        "scale_attn_inner": Rule([.bool(false)], "inner attention scaling"),
+        "scale_attn": Rule([.bool(false)], "attention scaling"),
+        "scale_fc": Rule([.bool(false)], "MLP scaling"),
     ]
 
-    private static let textRules: [String: Rule] = [
-        "text_arch": .oneOf([.string("clip")], "a non-CLIP text architecture"),
-        "hf_model_name": .oneOf([.null], "a Hugging Face text tower"),
-        "hf_tokenizer_name": .oneOf([.null], "a tokenizer other than CLIP's BPE"),
-        "tokenizer_type": .oneOf([.null, .string("")], "a tokenizer other than CLIP's BPE"),
-        "ls_init_value": .oneOf([.null], "layer scale"),
-        "embed_cls": .oneOf([.bool(false)], "a class token"),
-        "no_causal_mask": .oneOf([.bool(false)], "no causal mask"),
-        "final_ln_after_pool": .oneOf([.bool(false)], "LayerNorm after pooling"),
-        "pool_type": .oneOf([.string("argmax")], "a pooling other than at the end token (argmax)"),
-        "proj_bias": .oneOf([.bool(false)], "a text projection bias"),
-        "proj_type": .oneOf([.string("linear")], "a text projection other than linear"),
-        "act_kwargs": .oneOf([.null, .object([:])], "custom activation arguments"),
-        "norm_kwargs": .oneOf([.null, .object([:])], "custom normalisation arguments"),
-        "block_type": .oneOf([.null, .string("default")], "a custom attention block"),
-        "qk_norm": .oneOf([.bool(false)], "q/k normalisation"),
-        "scaled_cosine_attn": .oneOf([.bool(false)], "scaled cosine attention"),
-        "scale_heads": .oneOf([.bool(false)], "head scaling"),
-        "scale_attn_inner": .oneOf([.bool(false)], "inner attention scaling"),
-        "scale_attn": .oneOf([.bool(false)], "attention scaling"),
-        "scale_fc": .oneOf([.bool(false)], "MLP scaling"),
-    ]
+    private static let visionRules = towerRules.merging([
+        "timm_model_name": Rule([.null], "a timm image tower"),
+        "attentional_pool": Rule([.bool(false)], "an attentional pooler"),
+        "no_ln_pre": Rule([.bool(false)], "no ln_pre"),
+        "pos_embed_type": Rule([.string("learnable")], "a non-learnable position embedding"),
+        "pool_type": Rule([.string("tok")], "a pooling other than the class token"),
+        "global_average_pool": Rule([.bool(false)], "global average pooling"),
+        "input_patchnorm": Rule([.bool(false)], "patch normalisation"),
+    ]) { shared, _ in shared }
+
+    private static let textRules = towerRules.merging([
+        "text_arch": Rule([.string("clip")], "a non-CLIP text architecture"),
+        "hf_model_name": Rule([.null], "a Hugging Face text tower"),
+        "hf_tokenizer_name": Rule([.null], "a tokenizer other than CLIP's BPE"),
+        "tokenizer_type": Rule([.null, .string("")], "a tokenizer other than CLIP's BPE"),
+        "embed_cls": Rule([.bool(false)], "a class token"),
+        "no_causal_mask": Rule([.bool(false)], "no causal mask"),
+        "pool_type": Rule([.string("argmax")], "a pooling other than at the end token (argmax)"),
+        "proj_bias": Rule([.bool(false)], "a text projection bias"),
+        "proj_type": Rule([.string("linear")], "a text projection other than linear"),
+    ]) { shared, _ in shared }
 
     private static let topRules: [String: Rule] = [
-        "init_logit_bias": .oneOf([.null], "a logit bias (SigLIP)"),
-        "multimodal_cfg": .oneOf([.null], "a multimodal decoder (CoCa)"),
+        "init_logit_bias": Rule([.null], "a logit bias (SigLIP)"),
+        "multimodal_cfg": Rule([.null], "a multimodal decoder (CoCa)"),
     ]
 
     private static func checkSupported(_ object: [String: JSONValue], path: String?, prefix: String) throws(CLIPError) {
         func apply(_ rules: [String: Rule], to dict: [String: JSONValue], field: String) throws(CLIPError) {
-            for (key, rule) in rules {
-                guard let value = dict[key], !value.isNull else { continue }
-                switch rule {
-                case .oneOf(let allowed, let feature):
-                    if !allowed.contains(value) {
-                        throw CLIPError(.invalidInput,
-                                        "model configuration uses \(feature) (\(field)\(key) = \(value.brief)), which AugLab's CLIP towers do not implement",
-                                        path: path, location: field + key)
-                    }
-                }
+            for key in rules.keys.sorted() {  // sorted: with several unsupported options, the same one is named every run
+                guard let rule = rules[key], let value = dict[key], !value.isNull, !rule.allowed.contains(value) else { continue }
+                throw CLIPError(.invalidInput,
+                                "model configuration uses \(rule.feature) (\(field)\(key) = \(value.brief)), which AugLab's CLIP towers do not implement",
+                                path: path, location: field + key)
             }
         }
         try apply(topRules, to: object, field: prefix)

@@ -13,6 +13,7 @@ public struct CLIPConfig: Sendable, Equatable, Codable {
     /// The text tower.
     public var text: TextConfig
 
+    /// A configuration from its parts.
     public init(embedDim: Int, quickGELU: Bool, vision: VisionConfig, text: TextConfig) {
         self.embedDim = embedDim
         self.quickGELU = quickGELU
@@ -27,6 +28,7 @@ public struct CLIPConfig: Sendable, Equatable, Codable {
         case text = "text_cfg"
     }
 
+    /// Decodes open_clip's JSON; missing fields take open_clip's defaults (see the properties).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         embedDim = try c.decode(Int.self, forKey: .embedDim)
@@ -45,6 +47,7 @@ public struct VisionConfig: Sendable, Equatable, Codable {
         /// VisionTransformer: number of residual attention blocks.
         case transformer(Int)
 
+        /// Decodes one integer (a ViT's depth) or a list of block counts (a ResNet's), as open_clip writes them.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let depth = try? c.decode(Int.self) { self = .transformer(depth) } else {
@@ -52,6 +55,7 @@ public struct VisionConfig: Sendable, Equatable, Codable {
             }
         }
 
+        /// Encodes as open_clip does: a list of four block counts, or one depth.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.singleValueContainer()
             switch self {
@@ -74,8 +78,9 @@ public struct VisionConfig: Sendable, Equatable, Codable {
     /// MLP hidden width as a multiple of `width` (ViT).
     public var mlpRatio: Double
 
-    public init(imageSize: Int, layers: Layers, width: Int, headWidth: Int = 64,
-                patchSize: Int? = nil, mlpRatio: Double = 4.0) {
+    /// An image tower; the defaults are open_clip's.
+    public init(imageSize: Int, layers: Layers, width: Int, headWidth: Int = defaultHeadWidth,
+                patchSize: Int? = nil, mlpRatio: Double = defaultMLPRatio) {
         self.imageSize = imageSize
         self.layers = layers
         self.width = width
@@ -83,6 +88,11 @@ public struct VisionConfig: Sendable, Equatable, Codable {
         self.patchSize = patchSize
         self.mlpRatio = mlpRatio
     }
+
+    /// open_clip's channels per attention head when the config does not say: 64.
+    public static let defaultHeadWidth = 64
+    /// open_clip's MLP ratio when the config does not say: 4.
+    public static let defaultMLPRatio = 4.0
 
     /// Whether this is a ModifiedResNet tower.
     public var isResNet: Bool { if case .resNet = layers { return true } else { return false } }
@@ -92,14 +102,15 @@ public struct VisionConfig: Sendable, Equatable, Codable {
         case patchSize = "patch_size", mlpRatio = "mlp_ratio"
     }
 
+    /// Decodes open_clip's JSON; missing fields take open_clip's defaults (see the properties).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize) ?? 224
         layers = try c.decode(Layers.self, forKey: .layers)
         width = try c.decodeIfPresent(Int.self, forKey: .width) ?? 768
-        headWidth = try c.decodeIfPresent(Int.self, forKey: .headWidth) ?? 64
+        headWidth = try c.decodeIfPresent(Int.self, forKey: .headWidth) ?? Self.defaultHeadWidth
         patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize)
-        mlpRatio = try c.decodeIfPresent(Double.self, forKey: .mlpRatio) ?? 4.0
+        mlpRatio = try c.decodeIfPresent(Double.self, forKey: .mlpRatio) ?? Self.defaultMLPRatio
     }
 }
 
@@ -118,6 +129,7 @@ public struct TextConfig: Sendable, Equatable, Codable {
     /// MLP hidden width as a multiple of `width`.
     public var mlpRatio: Double
 
+    /// A text tower; the defaults are open_clip's (CLIP's text tower).
     public init(contextLength: Int = 77, vocabSize: Int = 49408, width: Int = 512, heads: Int = 8,
                 layers: Int = 12, mlpRatio: Double = 4.0) {
         self.contextLength = contextLength
@@ -133,13 +145,15 @@ public struct TextConfig: Sendable, Equatable, Codable {
         case mlpRatio = "mlp_ratio"
     }
 
+    /// Decodes open_clip's JSON; missing fields take open_clip's defaults (see the properties).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        contextLength = try c.decodeIfPresent(Int.self, forKey: .contextLength) ?? 77
-        vocabSize = try c.decodeIfPresent(Int.self, forKey: .vocabSize) ?? 49408
-        width = try c.decodeIfPresent(Int.self, forKey: .width) ?? 512
-        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? 8
-        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 12
-        mlpRatio = try c.decodeIfPresent(Double.self, forKey: .mlpRatio) ?? 4.0
+        let defaults = TextConfig()
+        contextLength = try c.decodeIfPresent(Int.self, forKey: .contextLength) ?? defaults.contextLength
+        vocabSize = try c.decodeIfPresent(Int.self, forKey: .vocabSize) ?? defaults.vocabSize
+        width = try c.decodeIfPresent(Int.self, forKey: .width) ?? defaults.width
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? defaults.heads
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? defaults.layers
+        mlpRatio = try c.decodeIfPresent(Double.self, forKey: .mlpRatio) ?? defaults.mlpRatio
     }
 }

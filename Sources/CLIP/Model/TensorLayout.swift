@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// What a model tensor is, which also says how `SyntheticWeights` initialises it.
 public enum TensorRole: Sendable, Equatable {
@@ -175,26 +176,13 @@ public struct SyntheticWeights: WeightSource {
     }
 }
 
-/// SplitMix64: a small, fast, well-mixed generator for reproducible synthetic values.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
+extension SplitMix64 {
+    /// Uniform in [0, 1) from the top 53 bits of the next output (synthetic weights).
     mutating func uniform() -> Float {
         Float(Double(next() >> 11) / Double(1 << 53))
     }
 
-    /// Standard normal (Box–Muller).
+    /// Standard normal from two outputs (Box–Muller in Double; synthetic weights).
     mutating func normal() -> Float {
         let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
         let u2 = Double(next() >> 11) / Double(1 << 53)

@@ -31,6 +31,13 @@ struct TokenSequences {
 
     var count: Int { lengths.count }
     var maxLength: Int { lengths.max() ?? 0 }
+
+    /// Copies row `positions[s]` of each sequence `s` of `x` (rows of `width` floats) to row `s` of `out`.
+    func gather(_ x: UnsafePointer<Float>, positions: [Int], width: Int, into out: UnsafeMutablePointer<Float>) {
+        for s in 0..<count {
+            (out + s * width).update(from: x + (offsets[s] + positions[s]) * width, count: width)
+        }
+    }
 }
 
 /// One thread's temporaries for a transformer forward pass (reused across blocks and chunks).
@@ -97,6 +104,18 @@ struct ResidualAttentionBlock: Sendable {
         let record = { (suffix: String, pointer: UnsafePointer<Float>, columns: Int) in
             recorder?.record(name + suffix, shape: [sequences.count, sequences.maxLength, columns], from: pointer)
         }
+        /// `x += layer(input)`: fused into the product, or (recording) through `normed` so the
+        /// branch and the sum are recorded under `branch` and `sum`.
+        func addResidual(_ layer: LinearWeights, _ input: UnsafePointer<Float>, branch: String, sum: String) {
+            guard recorder != nil else {
+                layer.forward(input, rows: rows, into: x, accumulate: true)
+                return
+            }
+            layer.forward(input, rows: rows, into: normed)
+            record(branch, normed, width)
+            Elementwise.add(normed, into: x, count: rows * width)
+            record(sum, x, width)
+        }
 
         ln1.forward(x, rows: rows, into: normed)
         record(".ln_1", normed, width)
@@ -110,14 +129,7 @@ struct ResidualAttentionBlock: Sendable {
                               queries: length, keys: length, heads: heads, headDim: headDim, causal: causal,
                               into: context + first * width, outStride: width, scores: scores)
         }
-        if recorder != nil {
-            outProjection.forward(context, rows: rows, into: normed)
-            record(".attn", normed, width)
-            Elementwise.add(normed, into: x, count: rows * width)
-            record(".resid_mid", x, width)
-        } else {
-            outProjection.forward(context, rows: rows, into: x, accumulate: true)
-        }
+        addResidual(outProjection, context, branch: ".attn", sum: ".resid_mid")
 
         ln2.forward(x, rows: rows, into: normed)
         record(".ln_2", normed, width)
@@ -125,14 +137,7 @@ struct ResidualAttentionBlock: Sendable {
         record(".mlp.c_fc", hidden, fc.outFeatures)
         Elementwise.apply(activation, to: hidden, count: rows * fc.outFeatures)
         record(".mlp.gelu", hidden, fc.outFeatures)
-        if recorder != nil {
-            projection.forward(hidden, rows: rows, into: normed)
-            record(".mlp", normed, width)
-            Elementwise.add(normed, into: x, count: rows * width)
-            record("", x, width)
-        } else {
-            projection.forward(hidden, rows: rows, into: x, accumulate: true)
-        }
+        addResidual(projection, hidden, branch: ".mlp", sum: "")
     }
 
     /// Computes the block's output for one token per sequence only: row `positions[s]` of sequence `s`.
@@ -152,11 +157,8 @@ struct ResidualAttentionBlock: Sendable {
 
         ln1.forward(x, rows: rows, into: normed)
         keyValue.forward(normed, rows: rows, into: kv)
-        for s in 0..<count {
-            let row = sequences.offsets[s] + positions[s]
-            (context + s * width).update(from: normed + row * width, count: width)  // gathered ln_1 rows
-            (out + s * width).update(from: x + row * width, count: width)           // residual rows
-        }
+        sequences.gather(normed, positions: positions, width: width, into: context)  // the pooled rows' ln_1
+        sequences.gather(x, positions: positions, width: width, into: out)           // and their residual
         query.forward(context, rows: count, into: q)
         for s in 0..<count {
             let first = sequences.offsets[s]
@@ -215,9 +217,7 @@ struct Transformer: Sendable {
             if let last = blocks.last {
                 last.forwardPooled(x, sequences: sequences, positions: positions, causal: causal, into: out, scratch: scratch)
             } else {
-                for s in 0..<sequences.count {
-                    (out + s * width).update(from: x + (sequences.offsets[s] + positions[s]) * width, count: width)
-                }
+                sequences.gather(x, positions: positions, width: width, into: out)
             }
             finalNorm.forward(out, rows: sequences.count, into: out)
             return
@@ -228,8 +228,6 @@ struct Transformer: Sendable {
         }
         finalNorm.forward(x, rows: sequences.total, into: x)
         recorder.record(finalNormName, shape: [sequences.count, sequences.maxLength, width], from: x)
-        for s in 0..<sequences.count {
-            (out + s * width).update(from: x + (sequences.offsets[s] + positions[s]) * width, count: width)
-        }
+        sequences.gather(x, positions: positions, width: width, into: out)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// CLIP's byte-level BPE vocabulary, read from OpenAI's merges file (`bpe_simple_vocab_16e6.txt.gz`).
 ///
@@ -54,18 +55,10 @@ public struct BPEVocabulary: Sendable {
     /// - Throws: `CLIPError` naming `path` if it cannot be read, is corrupt, has fewer merges than
     ///   asked for, or has a line that is not two symbols.
     public init(contentsOf path: String, mergeCount: Int = standardMergeCount) throws(CLIPError) {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= Self.maximumFileBytes else {
-            throw CLIPError(.invalidInput, "BPE vocabulary file is \(size) bytes, more than the \(Self.maximumFileBytes)-byte limit",
-                            path: path)
+        var bytes: [UInt8]
+        do { bytes = try FileBytes.contents(atPath: path, maxBytes: Self.maximumFileBytes) } catch {
+            throw CLIPError(error, context: "cannot read the BPE vocabulary")
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CLIPError(.io, "cannot read the BPE vocabulary: \(error.localizedDescription)", path: path)
-        }
-        var bytes = [UInt8](data)
         if bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B {
             bytes = try Gunzip.decompress(bytes, path: path)
         }

@@ -124,7 +124,7 @@ public enum ImageDecoder {
                                   options: DecodeOptions = DecodeOptions()) throws(ImagingError) -> DecodedImage {
         do throws(ImagingError) {
             try validate(options)
-            let data = try FileBytes.contents(atPath: path, maxBytes: options.maxFileBytes)
+            let data = try FileBytes.contents(atPath: path, maxBytes: options.maxFileBytes, expected: "an image file")
             return try decode(data: data, path: path, options: options)
         } catch {
             throw error.path == nil ? error.at(path: path) : error

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Writing images to files: encode, then write atomically (see `AtomicFile`).
 public enum ImageFile {
     /// The file format and its settings.
@@ -13,6 +7,7 @@ public enum ImageFile {
         /// Baseline JPEG at a libjpeg quality 1...100 (4:2:0 chroma, as Pillow).
         case jpeg(quality: Int)
 
+        /// "png" or "jpeg (quality q)", for messages and provenance.
         public var description: String {
             switch self {
             case .png: return "png"
@@ -50,54 +45,5 @@ public enum ImageFile {
         case .png: return try PNGCodec.encode(image)
         case .jpeg(let quality): return try JPEGCodec.encode(image, quality: quality)
         }
-    }
-}
-
-/// Reading whole files with a size cap (the decoders need the bytes in memory).
-enum FileBytes {
-    /// The contents of the regular file at `path`, refusing files over `maxBytes`.
-    static func contents(atPath path: String, maxBytes: Int) throws(ImagingError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw ImagingError(.io, "cannot open for reading: \(systemMessage(errno))", path: path)
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw ImagingError(.io, "cannot read file status: \(systemMessage(errno))", path: path)
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ImagingError(.io, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not an image file"
-                                                                           : "is not a regular file", path: path)
-        }
-        let size = Int(status.st_size)
-        guard size <= maxBytes else {
-            throw ImagingError(.tooLarge, "file is \(size) bytes, over the limit of \(maxBytes) bytes", path: path)
-        }
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = 0
-            guard let base = buffer.baseAddress else { return }
-            while initialized < size {
-                let got = read(descriptor, base + initialized, size - initialized)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if got == 0 { return }  // the file shrank while we read it
-                initialized += got
-            }
-        }
-        guard failure == 0 else {
-            throw ImagingError(.io, "read failed: \(systemMessage(failure))", path: path)
-        }
-        return bytes
-    }
-
-    /// strerror text for an errno value.
-    static func systemMessage(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
     }
 }

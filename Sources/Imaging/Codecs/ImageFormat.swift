@@ -1,6 +1,8 @@
 /// An image file format AugLab decodes, recognised from the file's first bytes (never its name).
 public enum ImageFormat: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// PNG (any colour type and bit depth, read as 8-bit RGB).
     case png
+    /// JPEG (baseline, progressive or arithmetic-coded, 8-bit).
     case jpeg
 
     /// "PNG" or "JPEG", for messages.
@@ -11,6 +13,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, CustomStringCo
         }
     }
 
+    /// "PNG" or "JPEG" (`displayName`).
     public var description: String { displayName }
 
     /// The format whose signature `bytes` starts with, or nil.
@@ -48,11 +51,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, CustomStringCo
             other = nil
         }
         if let other { return "it looks like a \(other) file" }
-        let hex = head.prefix(8).map { byte -> String in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined(separator: " ")
-        return "it starts with bytes \(hex)"
+        return "it starts with bytes \(Hex.string(head.prefix(8), separator: " "))"
     }
 
     static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]

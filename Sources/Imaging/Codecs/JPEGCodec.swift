@@ -26,50 +26,28 @@ public enum JPEGCodec {
     }
 
     static func decode(_ data: UnsafeBufferPointer<UInt8>, options: DecodeOptions) -> Result<DecodedImage, ImagingError> {
-        var message = CodecCall.messageBuffer()
-        var reader: OpaquePointer?
-        var info = ic_image_info()
-        let openStatus = ic_jpeg_open(data.baseAddress, data.count, options.strict ? 1 : 0, DecodeOptions.maxJPEGScans,
-                                      &reader, &info, &message, message.count)
-        guard openStatus == CodecCall.ok, let reader else {
-            return .failure(CodecCall.error(status: openStatus, message: CodecCall.text(message), format: .jpeg))
+        let decoded = CodecCall.decodeStored(.jpeg, options: options) { reader, info, message, capacity in
+            ic_jpeg_open(data.baseAddress, data.count, options.strict ? 1 : 0, DecodeOptions.maxJPEGScans,
+                         reader, info, message, capacity)
         }
-        defer { ic_jpeg_close(reader) }
-        do {
-            try ImageDecoder.checkPixelLimit(width: info.width, height: info.height, format: .jpeg, options: options)
-        } catch {
-            return .failure(error)
+        return decoded.map { stored in
+            let info = stored.info
+            let details = SourceDetails(
+                storedWidth: stored.image.width, storedHeight: stored.image.height, bitDepth: Int(info.bit_depth),
+                colorModel: colorModel(ofColorSpace: info.color_type), components: Int(info.components),
+                interlaced: info.interlaced != 0, arithmeticCoding: info.arithmetic != 0,
+                hasTransparencyChunk: false, hasAdobeMarker: info.flag != 0)
+            let orientation = EXIFOrientation.read(fromJPEG: data)
+            var transform = DihedralTransform.identity
+            var applied = false
+            if options.applyEXIFOrientation, let orientation, let upright = DihedralTransform(exifOrientation: orientation) {
+                transform = upright
+                applied = true
+            }
+            return DecodedImage(image: transform.applied(to: stored.image), format: .jpeg, exifOrientation: orientation,
+                                orientationApplied: applied, appliedTransform: transform, details: details,
+                                warnings: stored.warnings)
         }
-        let width = Int(info.width), height = Int(info.height)
-        let count = width * height * 3
-        var readStatus = CodecCall.ok
-        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            readStatus = ic_jpeg_read_rgb8(reader, buffer.baseAddress, count, &message, message.count)
-            initialized = readStatus == CodecCall.ok ? count : 0
-        }
-        guard readStatus == CodecCall.ok else {
-            return .failure(CodecCall.error(status: readStatus, message: CodecCall.text(message), format: .jpeg))
-        }
-        var warning = CodecCall.messageBuffer()
-        let warningCount = Int(ic_jpeg_warnings(reader, &warning, warning.count))
-        let details = SourceDetails(
-            storedWidth: width, storedHeight: height, bitDepth: Int(info.bit_depth),
-            colorModel: colorModel(ofColorSpace: info.color_type), components: Int(info.components),
-            interlaced: info.interlaced != 0, arithmeticCoding: info.arithmetic != 0,
-            hasTransparencyChunk: false, hasAdobeMarker: info.flag != 0)
-
-        let stored = RGBImage(width: width, height: height, pixels: pixels)
-        let orientation = EXIFOrientation.read(fromJPEG: data)
-        var transform = DihedralTransform.identity
-        var applied = false
-        if options.applyEXIFOrientation, let orientation, let upright = DihedralTransform(exifOrientation: orientation) {
-            transform = upright
-            applied = true
-        }
-        return .success(DecodedImage(
-            image: transform.applied(to: stored), format: .jpeg, exifOrientation: orientation,
-            orientationApplied: applied, appliedTransform: transform, details: details,
-            warnings: .init(first: warningCount > 0 ? CodecCall.text(warning) : nil, count: warningCount)))
     }
 
     /// The name of a libjpeg J_COLOR_SPACE.
@@ -102,18 +80,12 @@ public enum JPEGCodec {
             throw ImagingError(.invalidArgument,
                                "image \(image.width)×\(image.height) is too large for JPEG (at most 65500 pixels per side)")
         }
-        var message = CodecCall.messageBuffer()
-        var output: UnsafeMutablePointer<UInt8>?
-        var length = 0
-        let status = image.pixels.withUnsafeBufferPointer { pixels in
-            ic_jpeg_encode_rgb8(pixels.baseAddress, UInt32(image.width), UInt32(image.height), Int32(quality),
-                                subsampling.rawValue, &output, &length, &message, message.count)
+        return try CodecCall.encoded { output, length, message, capacity in
+            image.pixels.withUnsafeBufferPointer { pixels in
+                ic_jpeg_encode_rgb8(pixels.baseAddress, UInt32(image.width), UInt32(image.height), Int32(quality),
+                                    subsampling.rawValue, output, length, message, capacity)
+            }
         }
-        defer { ic_free(output) }
-        guard status == CodecCall.ok, let output else {
-            throw CodecCall.error(status: status, message: CodecCall.text(message), format: nil)
-        }
-        return Array(UnsafeBufferPointer(start: output, count: length))
     }
 
     /// Compresses an image as JPEG at `quality` and decodes it again, in memory: the

@@ -6,10 +6,15 @@ public enum PNGCodec {
     public enum Filter: Int32, Sendable, CaseIterable {
         /// libpng's per-row choice among all five filters (smallest files; Pillow does the same).
         case adaptive = -1
+        /// Filter type 0: bytes as they are.
         case none = 0
+        /// Filter type 1: difference to the pixel on the left.
         case sub = 1
+        /// Filter type 2: difference to the pixel above.
         case up = 2
+        /// Filter type 3: difference to the mean of left and above.
         case average = 3
+        /// Filter type 4: difference to the Paeth predictor of left, above and upper left.
         case paeth = 4
     }
 
@@ -39,40 +44,19 @@ public enum PNGCodec {
                 return .failure(error)
             }
         }
-        var message = CodecCall.messageBuffer()
-        var reader: OpaquePointer?
-        var info = ic_image_info()
-        let openStatus = ic_png_open(data.baseAddress, data.count, &reader, &info, &message, message.count)
-        guard openStatus == CodecCall.ok, let reader else {
-            return .failure(CodecCall.error(status: openStatus, message: CodecCall.text(message), format: .png))
+        let decoded = CodecCall.decodeStored(.png, options: options) { reader, info, message, capacity in
+            ic_png_open(data.baseAddress, data.count, reader, info, message, capacity)
         }
-        defer { ic_png_close(reader) }
-        do {
-            try ImageDecoder.checkPixelLimit(width: info.width, height: info.height, format: .png, options: options)
-        } catch {
-            return .failure(error)
+        return decoded.map { stored in
+            let info = stored.info
+            let details = SourceDetails(
+                storedWidth: stored.image.width, storedHeight: stored.image.height, bitDepth: Int(info.bit_depth),
+                colorModel: colorModel(ofColorType: info.color_type), components: Int(info.components),
+                interlaced: info.interlaced != 0, arithmeticCoding: false,
+                hasTransparencyChunk: info.flag != 0, hasAdobeMarker: false)
+            return DecodedImage(image: stored.image, format: .png, exifOrientation: nil, orientationApplied: false,
+                                appliedTransform: .identity, details: details, warnings: stored.warnings)
         }
-        let width = Int(info.width), height = Int(info.height)
-        let count = width * height * 3
-        var readStatus = CodecCall.ok
-        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            readStatus = ic_png_read_rgb8(reader, buffer.baseAddress, count, &message, message.count)
-            initialized = readStatus == CodecCall.ok ? count : 0
-        }
-        guard readStatus == CodecCall.ok else {
-            return .failure(CodecCall.error(status: readStatus, message: CodecCall.text(message), format: .png))
-        }
-        var warning = CodecCall.messageBuffer()
-        let warningCount = Int(ic_png_warnings(reader, &warning, warning.count))
-        let details = SourceDetails(
-            storedWidth: width, storedHeight: height, bitDepth: Int(info.bit_depth),
-            colorModel: colorModel(ofColorType: info.color_type), components: Int(info.components),
-            interlaced: info.interlaced != 0, arithmeticCoding: false,
-            hasTransparencyChunk: info.flag != 0, hasAdobeMarker: false)
-        return .success(DecodedImage(
-            image: RGBImage(width: width, height: height, pixels: pixels), format: .png,
-            exifOrientation: nil, orientationApplied: false, appliedTransform: .identity, details: details,
-            warnings: .init(first: warningCount > 0 ? CodecCall.text(warning) : nil, count: warningCount)))
     }
 
     /// Width and height from the IHDR chunk that must follow the signature, if it is there.
@@ -110,17 +94,11 @@ public enum PNGCodec {
         guard image.width <= Int(Int32.max), image.height <= Int(Int32.max) else {
             throw ImagingError(.invalidArgument, "image \(image.width)×\(image.height) is too large for PNG")
         }
-        var message = CodecCall.messageBuffer()
-        var output: UnsafeMutablePointer<UInt8>?
-        var length = 0
-        let status = image.pixels.withUnsafeBufferPointer { pixels in
-            ic_png_encode_rgb8(pixels.baseAddress, UInt32(image.width), UInt32(image.height), Int32(compressionLevel),
-                               filter.rawValue, &output, &length, &message, message.count)
+        return try CodecCall.encoded { output, length, message, capacity in
+            image.pixels.withUnsafeBufferPointer { pixels in
+                ic_png_encode_rgb8(pixels.baseAddress, UInt32(image.width), UInt32(image.height), Int32(compressionLevel),
+                                   filter.rawValue, output, length, message, capacity)
+            }
         }
-        defer { ic_free(output) }
-        guard status == CodecCall.ok, let output else {
-            throw CodecCall.error(status: status, message: CodecCall.text(message), format: nil)
-        }
-        return Array(UnsafeBufferPointer(start: output, count: length))
     }
 }

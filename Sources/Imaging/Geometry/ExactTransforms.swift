@@ -43,15 +43,24 @@ extension InterleavedRGBImage {
 /// The same type serves the EXIF orientation (`init(exifOrientation:)`) and the `flip` and
 /// `d4` sweeps. Transforms that swap the axes (`swapsAxes`) turn a W×H image into H×W.
 public enum DihedralTransform: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    /// No change.
     case identity
+    /// Rotation by 90° counter-clockwise (W×H becomes H×W).
     case rotate90
+    /// Rotation by 180°.
     case rotate180
+    /// Rotation by 270° counter-clockwise, i.e. 90° clockwise (W×H becomes H×W).
     case rotate270
+    /// Left–right mirror image.
     case flipHorizontal
+    /// Top–bottom mirror image.
     case flipVertical
+    /// Mirror image across the main diagonal: x and y swapped (W×H becomes H×W).
     case transpose
+    /// Mirror image across the anti-diagonal (W×H becomes H×W).
     case transverse
 
+    /// The case name, e.g. `rotate90` (as in provenance).
     public var description: String { rawValue }
 
     // MARK: Group structure

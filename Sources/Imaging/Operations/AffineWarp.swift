@@ -174,10 +174,7 @@ struct WarpGeometry {
     @inline(__always) func wrap(_ i: Int, _ n: Int) -> Int {
         if i >= 0 && i < n { return i }
         if !reflect { return i < 0 ? 0 : n - 1 }
-        let period = 2 * n
-        var p = i % period
-        if p < 0 { p += period }
-        return p < n ? p : period - 1 - p
+        return reflectedIndex(i, count: n)
     }
 
     /// Largest integer ≤ v (|v| ≤ 2^30 here).

@@ -86,23 +86,15 @@ struct SeparableFilter {
         return sums.map { Float($0 / total) }
     }
 
-    /// Half-sample symmetric reflection of index i onto 0..<n.
-    static func reflect(_ i: Int, _ n: Int) -> Int {
-        let period = 2 * n
-        var p = i % period
-        if p < 0 { p += period }
-        return p < n ? p : period - 1 - p
-    }
-
     func apply(to image: FloatImage) -> FloatImage {
         let w = image.width, h = image.height
         let columnTaps = taps(length: h)
         let rowTaps = taps(length: w)
         // Source row of each vertical tap position j (output row y uses positions y … y + L − 1).
-        let rowSource = (0..<(h + columnTaps.count - 1)).map { Self.reflect($0 - radius, h) }
+        let rowSource = (0..<(h + columnTaps.count - 1)).map { reflectedIndex($0 - radius, count: h) }
         // Source pixel of each horizontal padded position.
         let padLength = w + rowTaps.count - 1
-        let columnSource = (0..<padLength).map { Self.reflect($0 - radius, w) }
+        let columnSource = (0..<padLength).map { reflectedIndex($0 - radius, count: w) }
         // When the unfolded kernel fits (radius < w), the padded row is [left border | row | right border].
         let directRow = rowTaps.count == 2 * radius + 1 && radius < w
         return image.pixels.withUnsafeBufferPointer { source in

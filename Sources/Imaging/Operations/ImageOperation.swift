@@ -65,6 +65,16 @@ public struct FloatColor: Sendable, Hashable {
     #endif
 }
 
+/// Index `i` reflected onto `0 ..< n` half-sample symmetrically (scipy.ndimage's "reflect":
+/// … c b a | a b c … z | z y x …), folding again however far outside it lies (period 2n).
+/// The border rule of `Fill.reflect` and of `GaussianBlur`.
+@inline(__always) func reflectedIndex(_ i: Int, count n: Int) -> Int {
+    let period = 2 * n
+    var p = i % period
+    if p < 0 { p += period }
+    return p < n ? p : period - 1 - p
+}
+
 /// Validation helpers shared by the operations.
 enum Check {
     /// Throws unless `value` is finite.

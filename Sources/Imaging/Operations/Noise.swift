@@ -17,8 +17,6 @@ public struct GaussianNoise: ImageOperation {
         self.seed = seed
     }
 
-    /// Samples are generated in blocks of this many (a multiple of the generator's group size).
-    static let blockSize = 4096
     /// The augmented image; throws `invalidArgument` for parameters outside the documented ranges.
     public func apply(to image: FloatImage) throws(ImagingError) -> FloatImage {
         guard sigma.isFinite, sigma >= 0 else {
@@ -27,29 +25,12 @@ public struct GaussianNoise: ImageOperation {
         if sigma == 0 { return image }
         var generator = NormalGenerator(seed: seed)
         let scale = sigma
-        return image.pixels.withUnsafeBufferPointer { source in
-            FloatImage.build(width: image.width, height: image.height) { output in
-                guard let src = source.baseAddress, let dst = output.baseAddress else { return }
-                let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.blockSize)
-                defer { block.deallocate() }
-                let total = source.count
-                var start = 0
-                while start < total {
-                    let n = min(Self.blockSize, total - start)
-                    generator.fillNormals(UnsafeMutableBufferPointer(rebasing: block[0..<n]))
-                    addClamped(src + start, block.baseAddress!, scale, dst + start, n)
-                    start += n
-                }
+        return image.combinedWithNoise(fill: { generator.fillNormals($0) }) { x, z, out, n in
+            // A plain loop of selects: LLVM vectorises it (pointwiseMin/Max on SIMD types does not inline).
+            for i in 0..<n {
+                let v = x[i] + scale * z[i]
+                out[i] = v > 0 ? (v < 1 ? v : 1) : 0
             }
-        }
-    }
-
-    @inline(__always) private func addClamped(_ x: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ sigma: Float,
-                                              _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        // A plain loop of selects: LLVM vectorises it (pointwiseMin/Max on SIMD types does not inline).
-        for i in 0..<n {
-            let v = x[i] + sigma * z[i]
-            out[i] = v > 0 ? (v < 1 ? v : 1) : 0
         }
     }
 }
@@ -79,20 +60,35 @@ public struct UniformNoiseBlend: ImageOperation {
         if alpha == 0 { return image }
         var generator = NormalGenerator(seed: seed)
         let keep = 1 - alpha, weight = alpha
-        return image.pixels.withUnsafeBufferPointer { source in
-            FloatImage.build(width: image.width, height: image.height) { output in
-                guard let src = source.baseAddress, let dst = output.baseAddress else { return }
-                let blockSize = GaussianNoise.blockSize
-                let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: blockSize)
+        return image.combinedWithNoise(fill: { generator.fillUniforms($0) }) { x, u, out, n in
+            for i in 0..<n { out[i] = min(max(keep * x[i] + weight * u[i], 0), 1) }
+        }
+    }
+}
+
+extension FloatImage {
+    /// Noise is generated in blocks of this many samples (a multiple of `NormalGenerator.groupSize`,
+    /// so the stream does not depend on the block size).
+    static let noiseBlockSize = 4096
+
+    /// A same-size image made from this one and a noise stream, block by block in memory order:
+    /// `fill` writes the next noise samples into a block buffer, then `combine(source, noise, output,
+    /// count)` writes that many output samples.
+    @inline(__always)
+    func combinedWithNoise(
+        fill: (UnsafeMutableBufferPointer<Float>) -> Void,
+        _ combine: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> FloatImage {
+        pixels.withUnsafeBufferPointer { source in
+            FloatImage.build(width: width, height: height) { output in
+                let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.noiseBlockSize)
                 defer { block.deallocate() }
-                let u = block.baseAddress!
+                guard let src = source.baseAddress, let dst = output.baseAddress, let noise = block.baseAddress else { return }
                 var start = 0
                 while start < source.count {
-                    let n = min(blockSize, source.count - start)
-                    generator.fillUniforms(UnsafeMutableBufferPointer(rebasing: block[0..<n]))
-                    for i in 0..<n {
-                        dst[start + i] = min(max(keep * src[start + i] + weight * u[i], 0), 1)
-                    }
+                    let n = min(Self.noiseBlockSize, source.count - start)
+                    fill(UnsafeMutableBufferPointer(rebasing: block[0..<n]))
+                    combine(src + start, noise, dst + start, n)
                     start += n
                 }
             }

@@ -6,7 +6,9 @@
 /// the bulk random numbers come from `Xoshiro256PlusPlus`.
 ///
 /// The sequence for a given seed is part of AugLab's reproducibility contract: it never changes.
-public struct SplitMix64: Sendable, Hashable {
+/// Conforms to `RandomNumberGenerator`, so it also works with the standard library's
+/// `random(in:using:)` (e.g. for seeded test data).
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     /// The current state; the next output is `mix(state + 0x9E3779B97F4A7C15)`.
     public var state: UInt64
 

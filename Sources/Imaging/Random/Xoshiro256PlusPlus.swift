@@ -22,31 +22,28 @@ public struct Xoshiro256PlusPlus: RandomNumberGenerator, Sendable, Hashable {
 
     /// The next 64 random bits.
     @inlinable public mutating func next() -> UInt64 {
-        let result = rotateLeft(s0 &+ s3, by: 23) &+ s0
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotateLeft(s3, by: 45)
-        return result
+        Self.step(&s0, &s1, &s2, &s3)
     }
 
     /// Fills `buffer` with consecutive outputs of `next()`.
     @inlinable public mutating func fill(_ buffer: UnsafeMutableBufferPointer<UInt64>) {
-        var a = s0, b = s1, c = s2, d = s3
-        for i in 0..<buffer.count {
-            buffer[i] = rotateLeft(a &+ d, by: 23) &+ a
-            let t = b << 17
-            c ^= a
-            d ^= b
-            b ^= c
-            a ^= d
-            c ^= t
-            d = rotateLeft(d, by: 45)
-        }
+        var a = s0, b = s1, c = s2, d = s3  // in locals, so the loop keeps the state in registers
+        for i in 0..<buffer.count { buffer[i] = Self.step(&a, &b, &c, &d) }
         s0 = a; s1 = b; s2 = c; s3 = d
+    }
+
+    /// One xoshiro256++ step: the output for state (a, b, c, d), which is then advanced in place.
+    @inlinable @inline(__always)
+    static func step(_ a: inout UInt64, _ b: inout UInt64, _ c: inout UInt64, _ d: inout UInt64) -> UInt64 {
+        let result = rotateLeft(a &+ d, by: 23) &+ a
+        let t = b << 17
+        c ^= a
+        d ^= b
+        b ^= c
+        a ^= d
+        c ^= t
+        d = rotateLeft(d, by: 45)
+        return result
     }
 }
 

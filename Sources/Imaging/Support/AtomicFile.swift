@@ -93,9 +93,4 @@ public enum AtomicFile {
         _ = fsync(descriptor)
         close(descriptor)
     }
-
-    static func systemMessage(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
-    }
 }

@@ -113,6 +113,7 @@ public struct ConvolutionEpilogue {
     /// Whether negative results become 0.
     public let relu: Bool
 
+    /// An epilogue from `outChannels` scales and shifts, with or without the ReLU.
     public init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool) {
         self.scale = scale
         self.shift = shift

@@ -111,12 +111,15 @@ public enum Winograd {
         let inputSize = positions * round * inChannels
         let buffer = scratch.reserve(inputSize + positions * round * outChannels)
         let v = buffer, m = buffer + inputSize
+        /// Image, tile row and tile column of tile `index` (tiles numbered image by image, row-major).
+        @inline(__always) func tilePosition(_ index: Int) -> (n: Int, ty: Int, tx: Int) {
+            (index / tilesPerImage, (index % tilesPerImage) / tilesX, index % tilesX)
+        }
         var first = 0
         while first < totalTiles {
             let tiles = min(round, totalTiles - first)
             for t in 0..<tiles {
-                let index = first + t
-                let n = index / tilesPerImage, ty = (index % tilesPerImage) / tilesX, tx = index % tilesX
+                let (n, ty, tx) = tilePosition(first + t)
                 let image = x + n * height * width * inChannels
                 let dst = v + t * inChannels
                 switch variant {
@@ -137,8 +140,7 @@ public enum Winograd {
                            c: m + xi * round * outChannels, ldc: outChannels)
             }
             for t in 0..<tiles {
-                let index = first + t
-                let n = index / tilesPerImage, ty = (index % tilesPerImage) / tilesX, tx = index % tilesX
+                let (n, ty, tx) = tilePosition(first + t)
                 let image = out + n * height * width * outChannels
                 switch variant {
                 case .f2:
@@ -157,6 +159,80 @@ public enum Winograd {
     }
 
     private typealias V = VectorMath.Vector
+
+    // MARK: Channel blocks (shared by both tile sizes)
+
+    /// Eight floats at `p`, or the first `lanes` < 8 of them (the other lanes zero).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>, lanes: Int) -> V {
+        lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
+    }
+
+    /// Stores the first `lanes` (≤ 8) lanes of `v` at `p`.
+    @inline(__always)
+    private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
+        if lanes == 8 { VectorMath.store(v, p) } else { VectorMath.storePartial(v, p, count: lanes) }
+    }
+
+    /// Runs `body` for each block of up to eight channels of the `patch × patch` input patch with
+    /// top-left pixel (`top`, `left`), giving it the patch reader `d(i, j)` (zero outside the image)
+    /// and `store(v, ξ)`, which writes transform-domain position ξ to `out + ξ · positionStride`.
+    @inline(__always)
+    private static func forEachInputBlock(
+        _ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int, top: Int, left: Int, patch: Int,
+        into out: UnsafeMutablePointer<Float>, positionStride: Int,
+        _ body: (_ d: (Int, Int) -> V, _ store: (V, Int) -> Void) -> Void
+    ) {
+        let inside = top >= 0 && left >= 0 && top + patch <= height && left + patch <= width
+        var c = 0
+        while c < channels {
+            let lanes = min(8, channels - c)
+            @inline(__always) func d(_ i: Int, _ j: Int) -> V {
+                let y = top + i, x = left + j
+                guard inside || (y >= 0 && y < height && x >= 0 && x < width) else { return V(repeating: 0) }
+                return load(image + (y * width + x) * channels + c, lanes: lanes)
+            }
+            @inline(__always) func storePosition(_ v: V, _ position: Int) {
+                store(v, out + position * positionStride + c, lanes: lanes)
+            }
+            body(d, storePosition)
+            c += 8
+        }
+    }
+
+    /// Runs `body` for each block of up to eight channels of one tile's products, giving it
+    /// `load(ξ)` (transform-domain position ξ at `m + ξ · positionStride`) and `store(v, i, j)`,
+    /// which applies the epilogue and writes output pixel (`top + i`, `left + j`) of the
+    /// `tile × tile` block, dropping pixels outside the image.
+    @inline(__always)
+    private static func forEachOutputBlock(
+        _ m: UnsafePointer<Float>, positionStride: Int, channels: Int,
+        into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int, tile: Int,
+        epilogue: ConvolutionEpilogue?,
+        _ body: (_ load: (Int) -> V, _ store: (V, Int, Int) -> Void) -> Void
+    ) {
+        let rows = min(tile, height - top), columns = min(tile, width - left)
+        var c = 0
+        while c < channels {
+            let lanes = min(8, channels - c)
+            @inline(__always) func loadPosition(_ position: Int) -> V {
+                load(m + position * positionStride + c, lanes: lanes)
+            }
+            let (scale, shift) = epilogue.map { (load($0.scale + c, lanes: lanes), load($0.shift + c, lanes: lanes)) }
+                ?? (V(repeating: 1), V(repeating: 0))
+            @inline(__always) func storePixel(_ value: V, _ i: Int, _ j: Int) {
+                guard i < rows && j < columns else { return }
+                var v = value
+                if let epilogue {
+                    v = v * scale + shift
+                    if epilogue.relu { v = VectorMath.maximum(v, V(repeating: 0)) }
+                }
+                store(v, image + ((top + i) * width + left + j) * channels + c, lanes: lanes)
+            }
+            body(loadPosition, storePixel)
+            c += 8
+        }
+    }
 
     // MARK: F(2×2, 3×3)
 
@@ -178,20 +254,8 @@ public enum Winograd {
         _ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int, top: Int, left: Int,
         into out: UnsafeMutablePointer<Float>, positionStride: Int
     ) {
-        let inside = top >= 0 && left >= 0 && top + 4 <= height && left + 4 <= width
-        var c = 0
-        while c < channels {
-            let lanes = min(8, channels - c)
-            @inline(__always) func d(_ i: Int, _ j: Int) -> V {
-                let y = top + i, x = left + j
-                guard inside || (y >= 0 && y < height && x >= 0 && x < width) else { return V(repeating: 0) }
-                let p = image + (y * width + x) * channels + c
-                return lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
-            }
-            @inline(__always) func store(_ v: V, _ position: Int) {
-                let dst = out + position * positionStride + c
-                if lanes == 8 { VectorMath.store(v, dst) } else { VectorMath.storePartial(v, dst, count: lanes) }
-            }
+        forEachInputBlock(image, height: height, width: width, channels: channels, top: top, left: left, patch: 4,
+                          into: out, positionStride: positionStride) { d, store in
             // Bᵀ d: each column j of the patch; then (Bᵀ d) B: each row.
             let c0 = input2(d(0, 0), d(1, 0), d(2, 0), d(3, 0))
             let c1 = input2(d(0, 1), d(1, 1), d(2, 1), d(3, 1))
@@ -205,7 +269,6 @@ public enum Winograd {
             store(r2.0, 8); store(r2.1, 9); store(r2.2, 10); store(r2.3, 11)
             let r3 = input2(c0.3, c1.3, c2.3, c3.3)
             store(r3.0, 12); store(r3.1, 13); store(r3.2, 14); store(r3.3, 15)
-            c += 8
         }
     }
 
@@ -216,28 +279,8 @@ public enum Winograd {
         into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int,
         epilogue: ConvolutionEpilogue?
     ) {
-        let rows = min(2, height - top), columns = min(2, width - left)
-        var c = 0
-        while c < channels {
-            let lanes = min(8, channels - c)
-            @inline(__always) func load(_ position: Int) -> V {
-                let p = m + position * positionStride + c
-                return lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
-            }
-            let (scale, shift) = epilogue.map {
-                lanes == 8 ? (VectorMath.load($0.scale + c), VectorMath.load($0.shift + c))
-                    : (VectorMath.loadPartial($0.scale + c, count: lanes), VectorMath.loadPartial($0.shift + c, count: lanes))
-            } ?? (V(repeating: 1), V(repeating: 0))
-            @inline(__always) func store(_ value: V, _ i: Int, _ j: Int) {
-                guard i < rows && j < columns else { return }
-                var v = value
-                if let epilogue {
-                    v = v * scale + shift
-                    if epilogue.relu { v = VectorMath.maximum(v, V(repeating: 0)) }
-                }
-                let dst = image + ((top + i) * width + left + j) * channels + c
-                if lanes == 8 { VectorMath.store(v, dst) } else { VectorMath.storePartial(v, dst, count: lanes) }
-            }
+        forEachOutputBlock(m, positionStride: positionStride, channels: channels, into: image, height: height, width: width,
+                           top: top, left: left, tile: 2, epilogue: epilogue) { load, store in
             // Aᵀ M: each column j; then (Aᵀ M) A: each row.
             let c0 = output2(load(0), load(4), load(8), load(12))
             let c1 = output2(load(1), load(5), load(9), load(13))
@@ -247,7 +290,6 @@ public enum Winograd {
             store(y0.0, 0, 0); store(y0.1, 0, 1)
             let y1 = output2(c0.1, c1.1, c2.1, c3.1)
             store(y1.0, 1, 0); store(y1.1, 1, 1)
-            c += 8
         }
     }
 
@@ -275,20 +317,8 @@ public enum Winograd {
         _ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int, top: Int, left: Int,
         into out: UnsafeMutablePointer<Float>, positionStride: Int
     ) {
-        let inside = top >= 0 && left >= 0 && top + 6 <= height && left + 6 <= width
-        var c = 0
-        while c < channels {
-            let lanes = min(8, channels - c)
-            @inline(__always) func d(_ i: Int, _ j: Int) -> V {
-                let y = top + i, x = left + j
-                guard inside || (y >= 0 && y < height && x >= 0 && x < width) else { return V(repeating: 0) }
-                let p = image + (y * width + x) * channels + c
-                return lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
-            }
-            @inline(__always) func store(_ v: V, _ position: Int) {
-                let dst = out + position * positionStride + c
-                if lanes == 8 { VectorMath.store(v, dst) } else { VectorMath.storePartial(v, dst, count: lanes) }
-            }
+        forEachInputBlock(image, height: height, width: width, channels: channels, top: top, left: left, patch: 6,
+                          into: out, positionStride: positionStride) { d, store in
             @inline(__always) func column(_ j: Int) -> (V, V, V, V, V, V) {
                 input4(d(0, j), d(1, j), d(2, j), d(3, j), d(4, j), d(5, j))
             }
@@ -304,7 +334,6 @@ public enum Winograd {
             row(3, (c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
             row(4, (c0.4, c1.4, c2.4, c3.4, c4.4, c5.4))
             row(5, (c0.5, c1.5, c2.5, c3.5, c4.5, c5.5))
-            c += 8
         }
     }
 
@@ -315,28 +344,8 @@ public enum Winograd {
         into image: UnsafeMutablePointer<Float>, height: Int, width: Int, top: Int, left: Int,
         epilogue: ConvolutionEpilogue?
     ) {
-        let rows = min(4, height - top), columns = min(4, width - left)
-        var c = 0
-        while c < channels {
-            let lanes = min(8, channels - c)
-            @inline(__always) func load(_ position: Int) -> V {
-                let p = m + position * positionStride + c
-                return lanes == 8 ? VectorMath.load(p) : VectorMath.loadPartial(p, count: lanes)
-            }
-            let (scale, shift) = epilogue.map {
-                lanes == 8 ? (VectorMath.load($0.scale + c), VectorMath.load($0.shift + c))
-                    : (VectorMath.loadPartial($0.scale + c, count: lanes), VectorMath.loadPartial($0.shift + c, count: lanes))
-            } ?? (V(repeating: 1), V(repeating: 0))
-            @inline(__always) func store(_ value: V, _ i: Int, _ j: Int) {
-                guard i < rows && j < columns else { return }
-                var v = value
-                if let epilogue {
-                    v = v * scale + shift
-                    if epilogue.relu { v = VectorMath.maximum(v, V(repeating: 0)) }
-                }
-                let dst = image + ((top + i) * width + left + j) * channels + c
-                if lanes == 8 { VectorMath.store(v, dst) } else { VectorMath.storePartial(v, dst, count: lanes) }
-            }
+        forEachOutputBlock(m, positionStride: positionStride, channels: channels, into: image, height: height, width: width,
+                           top: top, left: left, tile: 4, epilogue: epilogue) { load, store in
             @inline(__always) func column(_ j: Int) -> (V, V, V, V) {
                 output4(load(j), load(6 + j), load(12 + j), load(18 + j), load(24 + j), load(30 + j))
             }
@@ -349,7 +358,6 @@ public enum Winograd {
             row(1, (c0.1, c1.1, c2.1, c3.1, c4.1, c5.1))
             row(2, (c0.2, c1.2, c2.2, c3.2, c4.2, c5.2))
             row(3, (c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
-            c += 8
         }
     }
 }
