@@ -71,26 +71,19 @@ public struct Preset: Sendable, Hashable {
 /// Reading a file whole, refusing a missing file, a folder, or more than `limit` bytes (the
 /// cap is enforced by the read itself, so a file growing meanwhile cannot exceed it).
 enum SmallFile {
+    /// The bytes of the file at `path` (named `shown` in messages), at most `limit` bytes, read
+    /// through `Imaging.FileBytes` (size checked on the open file before anything is allocated).
     static func read(path: String, shownAs shown: String, limit: Int, what: String,
                      code: SweepError.Code = .io) throws(SweepError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw SweepError(code, "\(what) file not found", path: shown)
         }
-        guard !isDirectory.boolValue else { throw SweepError(code, "is a directory, not a \(what) file", path: shown) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SweepError(code, "cannot open the \(what) file for reading", path: shown)
-        }
-        defer { try? handle.close() }
-        let data: Data
         do {
-            data = try handle.read(upToCount: limit < Int.max ? limit + 1 : limit) ?? Data()
-        } catch {
-            throw SweepError(code, "cannot read the \(what) file: \(error.localizedDescription)", path: shown)
-        }
-        guard data.count <= limit else {
+            return try FileBytes.contents(atPath: path, maxBytes: limit, expected: "a \(what) file")
+        } catch where error.code == .tooLarge {
             throw SweepError(code, "\(what) file is larger than \(limit) bytes", path: shown)
+        } catch {
+            throw SweepError(code, error.message, path: shown)
         }
-        return [UInt8](data)
     }
 }

@@ -1,3 +1,5 @@
+import Imaging
+
 /// An 8-bit RGB colour.
 public struct RGBColor: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
     /// Red, 0...255.
@@ -15,15 +17,7 @@ public struct RGBColor: Sendable, Equatable, Hashable, Codable, CustomStringConv
     }
 
     /// `#rrggbb`, lowercase: the form SVG, CSS and HTML accept.
-    public var hex: String {
-        let digits = Array("0123456789abcdef")
-        var text = "#"
-        for channel in [red, green, blue] {
-            text.append(digits[Int(channel >> 4)])
-            text.append(digits[Int(channel & 15)])
-        }
-        return text
-    }
+    public var hex: String { "#" + Hex.string([red, green, blue]) }
 
     public var description: String { hex }
 }

@@ -193,21 +193,9 @@ extension ReportDocument {
     public static func read(fromPath path: String) throws(ReportError) -> ReportDocument {
         let bytes: [UInt8]
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes[.size] as? NSNumber, size.int64Value > Int64(maximumFileBytes) {
-                throw ReportError(.io, "file is \(size) bytes, over the limit of \(maximumFileBytes)", path: path)
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ReportError(.io, "cannot read the file", path: path)
-            }
-            guard data.count <= maximumFileBytes else {
-                throw ReportError(.io, "file is \(data.count) bytes, over the limit of \(maximumFileBytes)", path: path)
-            }
-            bytes = [UInt8](data)
-        } catch let error as ReportError {
-            throw error
+            bytes = try FileBytes.contents(atPath: path, maxBytes: maximumFileBytes, expected: "a report document")
         } catch {
-            throw ReportError(.io, "cannot read the file: \(error.localizedDescription)", path: path)
+            throw ReportError(.io, error.message, path: path)
         }
         return try decode(bytes, path: path)
     }
