@@ -36,7 +36,8 @@ let package = Package(
         // MARK: Libraries
         .target(name: "Diagnostics"),
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
-        .target(name: "Imaging", dependencies: ["Diagnostics", "CImageCodecs", "CCrypto"], swiftSettings: numericSettings),
+        .target(name: "CImageKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+        .target(name: "Imaging", dependencies: ["Diagnostics", "CImageCodecs", "CImageKernels", "CCrypto"], swiftSettings: numericSettings),
         .target(name: "Sweeps", dependencies: ["Diagnostics", "Imaging", .product(name: "Yams", package: "Yams")],
                 resources: [.copy("Presets")]),  // Presets/ at the root is a symlink to Sources/Sweeps/Presets
         .target(name: "CTensorKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),

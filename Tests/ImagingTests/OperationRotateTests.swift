@@ -176,12 +176,13 @@ import Testing
     }
 }
 
-/// The tiled traversal used for images wider than 2048 px gives exactly the row-order result.
+/// The tiled traversal used for images wider than 2048 px gives exactly the row-order result,
+/// and the C interior loop exactly the Swift one.
 @Suite struct OperationWarpTilingTests {
     static func warp(_ image: FloatImage, _ map: AffineMap, _ interpolation: Interpolation, _ fill: Fill,
-                     tiledAboveWidth: Int) -> FloatImage {
+                     tiledAboveWidth: Int, vectorKernels: Bool = WarpGeometry.vectorKernels) -> FloatImage {
         let geometry = WarpGeometry(width: image.width, height: image.height, map: map, fill: fill,
-                                    tiledAboveWidth: tiledAboveWidth)
+                                    tiledAboveWidth: tiledAboveWidth, useVectorKernels: vectorKernels)
         return image.pixels.withUnsafeBufferPointer { source in
             FloatImage.build(width: image.width, height: image.height) { output in
                 switch interpolation {
@@ -195,7 +196,7 @@ import Testing
 
     @Test(arguments: Interpolation.allCases)
     func tilesMatchRows(interpolation: Interpolation) throws {
-        // 600×150: three tile columns (the last partial) and three bands (the last partial).
+        // 600×150: 19 tile columns of 32 px and 19 bands of 8 rows, the last of each partial.
         let small = FloatImage(try References.load().input("64x48"))
         var pixels = [Float](repeating: 0, count: 600 * 150 * 3)
         for y in 0..<150 {
@@ -211,6 +212,20 @@ import Testing
                 let tiles = Self.warp(image, map, interpolation, fill, tiledAboveWidth: 0)
                 let same = rows == tiles  // a Bool, so a failure does not print 270,000 samples
                 #expect(same, "\(interpolation) \(fill.name) \(degrees)°")
+            }
+        }
+    }
+
+    @Test func vectorKernelMatchesSwiftLoop() throws {
+        try #require(WarpGeometry.vectorKernels, "no C kernels on this platform: the Swift loop is the only one")
+        let small = FloatImage(try References.load().input("64x48"))
+        for fill in [Fill.black, .edge, .reflect] {
+            for degrees in [0.0, 5, 37, 90, 141.3, 270, 333] {
+                let map = Rotation.inverseMap(degrees: degrees, width: 64, height: 48)
+                let vector = Self.warp(small, map, .bilinear, fill, tiledAboveWidth: .max, vectorKernels: true)
+                let scalar = Self.warp(small, map, .bilinear, fill, tiledAboveWidth: .max, vectorKernels: false)
+                let same = vector == scalar
+                #expect(same, "\(fill.name) \(degrees)°")
             }
         }
     }
